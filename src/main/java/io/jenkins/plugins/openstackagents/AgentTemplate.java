@@ -1,0 +1,231 @@
+package io.jenkins.plugins.openstackagents;
+
+import hudson.Extension;
+import hudson.RelativePath;
+import hudson.Util;
+import hudson.model.AbstractDescribableImpl;
+import hudson.model.Descriptor;
+import hudson.model.Label;
+import hudson.model.labels.LabelAtom;
+import hudson.util.FormValidation;
+import hudson.util.ListBoxModel;
+import io.jenkins.plugins.openstackagents.pool.UserData;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import java.util.Set;
+import org.kohsuke.stapler.DataBoundConstructor;
+import org.kohsuke.stapler.QueryParameter;
+
+/**
+ * How to boot one kind of agent: which labels it serves, and the flavor, image, network and user data of its
+ * servers. A configuration bean: no lambdas here (Stapler 1.155 reads this class file with ASM 2).
+ */
+public class AgentTemplate extends AbstractDescribableImpl<AgentTemplate> {
+
+    public static final int DEFAULT_NUM_EXECUTORS = 1;
+    public static final int DEFAULT_IDLE_MINUTES = 10;
+    public static final int DEFAULT_BOOT_TIMEOUT_MINUTES = 10;
+    public static final int DEFAULT_CONNECT_TIMEOUT_MINUTES = 10;
+    public static final String DEFAULT_REMOTE_FS = "/home/jenkins/agent";
+
+    private final String name;
+    private final String labels;
+    private final String flavor;
+    private final String image;
+    private final String network;
+    private final String keyPair;
+    private final String securityGroups;
+    private final String availabilityZone;
+    private final String userData;
+    private final int numExecutors;
+    private final String remoteFs;
+    private final int instanceCap;
+    private final int idleMinutes;
+    private final int bootTimeoutMinutes;
+    private final int connectTimeoutMinutes;
+
+    @DataBoundConstructor
+    public AgentTemplate(String name, String labels, String flavor, String image, String network, String keyPair,
+                         String securityGroups, String availabilityZone, String userData, int numExecutors,
+                         String remoteFs, int instanceCap, int idleMinutes, int bootTimeoutMinutes,
+                         int connectTimeoutMinutes) {
+        this.name = Util.fixEmptyAndTrim(name);
+        this.labels = Util.fixNull(labels).trim();
+        this.flavor = Util.fixEmptyAndTrim(flavor);
+        this.image = Util.fixEmptyAndTrim(image);
+        this.network = Util.fixEmptyAndTrim(network);
+        this.keyPair = Util.fixEmptyAndTrim(keyPair);
+        this.securityGroups = Util.fixNull(securityGroups).trim();
+        this.availabilityZone = Util.fixEmptyAndTrim(availabilityZone);
+        this.userData = Util.fixEmpty(userData) == null ? UserData.DEFAULT_SCRIPT : userData;
+        this.numExecutors = numExecutors > 0 ? numExecutors : DEFAULT_NUM_EXECUTORS;
+        this.remoteFs = Util.fixEmptyAndTrim(remoteFs) == null ? DEFAULT_REMOTE_FS : remoteFs.trim();
+        this.instanceCap = Math.max(0, instanceCap);
+        this.idleMinutes = Math.max(0, idleMinutes);
+        this.bootTimeoutMinutes = bootTimeoutMinutes > 0 ? bootTimeoutMinutes : DEFAULT_BOOT_TIMEOUT_MINUTES;
+        this.connectTimeoutMinutes = connectTimeoutMinutes > 0 ? connectTimeoutMinutes
+                : DEFAULT_CONNECT_TIMEOUT_MINUTES;
+    }
+
+    public String getName() { return name; }
+    public String getLabels() { return labels; }
+    public String getFlavor() { return flavor; }
+    public String getImage() { return image; }
+    public String getNetwork() { return network; }
+    public String getKeyPair() { return keyPair; }
+    public String getSecurityGroups() { return securityGroups; }
+    public String getAvailabilityZone() { return availabilityZone; }
+    public String getUserData() { return userData; }
+    public int getNumExecutors() { return numExecutors; }
+    public String getRemoteFs() { return remoteFs; }
+    /** At most this many servers of this template at once; 0 = only the cloud's cap applies. */
+    public int getInstanceCap() { return instanceCap; }
+    /** Minutes an agent may stay idle before it is removed; 0 = single use (removed after one build). */
+    public int getIdleMinutes() { return idleMinutes; }
+    /** Minutes a server may take from BUILD to ACTIVE. */
+    public int getBootTimeoutMinutes() { return bootTimeoutMinutes; }
+    /** Minutes an ACTIVE server's agent may take to connect. */
+    public int getConnectTimeoutMinutes() { return connectTimeoutMinutes; }
+
+    public boolean isSingleUse() {
+        return idleMinutes == 0;
+    }
+
+    public List<String> securityGroupList() {
+        List<String> r = new ArrayList<String>();
+        for (String s : securityGroups.split("[,\\s]+")) {
+            if (!s.isEmpty()) {
+                r.add(s);
+            }
+        }
+        return r;
+    }
+
+    public Set<LabelAtom> labelSet() {
+        return Label.parse(labels);
+    }
+
+    /** Whether a build asking for {@code label} may run on this template's agents. */
+    public boolean matches(Label label) {
+        return label == null ? false : label.matches(labelSet());
+    }
+
+    @Override
+    public boolean equals(Object o) {
+        if (!(o instanceof AgentTemplate)) {
+            return false;
+        }
+        AgentTemplate t = (AgentTemplate) o;
+        return Objects.equals(name, t.name) && labels.equals(t.labels) && Objects.equals(flavor, t.flavor)
+                && Objects.equals(image, t.image) && Objects.equals(network, t.network)
+                && Objects.equals(keyPair, t.keyPair) && securityGroups.equals(t.securityGroups)
+                && Objects.equals(availabilityZone, t.availabilityZone) && userData.equals(t.userData)
+                && numExecutors == t.numExecutors && remoteFs.equals(t.remoteFs) && instanceCap == t.instanceCap
+                && idleMinutes == t.idleMinutes && bootTimeoutMinutes == t.bootTimeoutMinutes
+                && connectTimeoutMinutes == t.connectTimeoutMinutes;
+    }
+
+    @Override
+    public int hashCode() {
+        return Objects.hash(name, labels, flavor, image);
+    }
+
+    @Override
+    public String toString() {
+        return "AgentTemplate[" + name + ", labels=" + labels + "]";
+    }
+
+    @Extension
+    public static class DescriptorImpl extends Descriptor<AgentTemplate> {
+
+        @Override
+        public String getDisplayName() {
+            return "OpenStack agent template";
+        }
+
+        public String getDefaultUserData() {
+            return UserData.DEFAULT_SCRIPT;
+        }
+
+        public FormValidation doCheckName(@QueryParameter String value) {
+            return FormChecks.name(value, "template");
+        }
+
+        public FormValidation doCheckLabels(@QueryParameter String value) {
+            return FormChecks.labels(value);
+        }
+
+        public FormValidation doCheckFlavor(@QueryParameter String value) {
+            return FormChecks.required(value, "Choose a flavor.");
+        }
+
+        public FormValidation doCheckImage(@QueryParameter String value) {
+            return FormChecks.required(value, "Choose an image.");
+        }
+
+        public FormValidation doCheckUserData(@QueryParameter String value) {
+            return FormChecks.userData(value);
+        }
+
+        public FormValidation doCheckNumExecutors(@QueryParameter String value) {
+            return FormChecks.integer(value, 1, 100, "Executors");
+        }
+
+        public FormValidation doCheckConnectTimeoutMinutes(@QueryParameter String value) {
+            return FormChecks.integer(value, 1, 24 * 60, "Connect timeout");
+        }
+
+        public FormValidation doCheckRemoteFs(@QueryParameter String value) {
+            return FormChecks.absolutePath(value);
+        }
+
+        public FormValidation doCheckInstanceCap(@QueryParameter String value) {
+            return FormChecks.integer(value, 0, 10000, "Instance cap");
+        }
+
+        public FormValidation doCheckIdleMinutes(@QueryParameter String value) {
+            return FormChecks.integer(value, 0, 7 * 24 * 60, "Idle minutes");
+        }
+
+        public FormValidation doCheckBootTimeoutMinutes(@QueryParameter String value) {
+            return FormChecks.integer(value, 1, 24 * 60, "Boot timeout");
+        }
+
+        public ListBoxModel doFillFlavorItems(
+                @RelativePath("..") @QueryParameter String authUrl, @RelativePath("..") @QueryParameter String region,
+                @RelativePath("..") @QueryParameter boolean verifyTls, @RelativePath("..") @QueryParameter String username,
+                @RelativePath("..") @QueryParameter String password, @RelativePath("..") @QueryParameter String projectName,
+                @RelativePath("..") @QueryParameter String domainName,
+                @RelativePath("..") @QueryParameter String applicationCredentialId,
+                @RelativePath("..") @QueryParameter String applicationCredentialSecret,
+                @QueryParameter String flavor) {
+            return CloudForms.fill(CloudForms.Kind.FLAVOR, flavor, authUrl, region, verifyTls, username, password,
+                    projectName, domainName, applicationCredentialId, applicationCredentialSecret);
+        }
+
+        public ListBoxModel doFillImageItems(
+                @RelativePath("..") @QueryParameter String authUrl, @RelativePath("..") @QueryParameter String region,
+                @RelativePath("..") @QueryParameter boolean verifyTls, @RelativePath("..") @QueryParameter String username,
+                @RelativePath("..") @QueryParameter String password, @RelativePath("..") @QueryParameter String projectName,
+                @RelativePath("..") @QueryParameter String domainName,
+                @RelativePath("..") @QueryParameter String applicationCredentialId,
+                @RelativePath("..") @QueryParameter String applicationCredentialSecret,
+                @QueryParameter String image) {
+            return CloudForms.fill(CloudForms.Kind.IMAGE, image, authUrl, region, verifyTls, username, password,
+                    projectName, domainName, applicationCredentialId, applicationCredentialSecret);
+        }
+
+        public ListBoxModel doFillNetworkItems(
+                @RelativePath("..") @QueryParameter String authUrl, @RelativePath("..") @QueryParameter String region,
+                @RelativePath("..") @QueryParameter boolean verifyTls, @RelativePath("..") @QueryParameter String username,
+                @RelativePath("..") @QueryParameter String password, @RelativePath("..") @QueryParameter String projectName,
+                @RelativePath("..") @QueryParameter String domainName,
+                @RelativePath("..") @QueryParameter String applicationCredentialId,
+                @RelativePath("..") @QueryParameter String applicationCredentialSecret,
+                @QueryParameter String network) {
+            return CloudForms.fill(CloudForms.Kind.NETWORK, network, authUrl, region, verifyTls, username, password,
+                    projectName, domainName, applicationCredentialId, applicationCredentialSecret);
+        }
+    }
+}

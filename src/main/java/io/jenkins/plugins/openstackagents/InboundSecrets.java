@@ -1,0 +1,21 @@
+package io.jenkins.plugins.openstackagents;
+
+import hudson.model.Hudson;
+
+/**
+ * The secret an inbound agent presents when it connects.
+ *
+ * <p>On the Hudson 1.395 core this plugin builds against, the inbound (JNLP) protocol checks one secret for every
+ * agent: the controller's secret key. Current Jenkins checks a per-agent secret instead
+ * ({@code JnlpAgentReceiver.SLAVE_SECRET.mac(name)}); this is the one place to change when the build target
+ * moves. The value goes only into the user data of the agent's own server and is never logged.
+ */
+final class InboundSecrets {
+
+    private InboundSecrets() {
+    }
+
+    static String secretFor(String agentName) {
+        return Hudson.getInstance().getSecretKey();
+    }
+}

@@ -1,0 +1,113 @@
+package io.jenkins.plugins.openstackagents;
+
+import hudson.Extension;
+import hudson.model.Descriptor;
+import hudson.model.Hudson;
+import hudson.model.Node;
+import hudson.model.Queue;
+import hudson.model.TaskListener;
+import hudson.model.queue.CauseOfBlockage;
+import hudson.slaves.AbstractCloudSlave;
+import hudson.slaves.JNLPLauncher;
+import hudson.slaves.NodeProperty;
+import hudson.slaves.Cloud;
+import java.io.IOException;
+import java.util.Collections;
+import java.util.logging.Logger;
+
+/**
+ * An agent running on an OpenStack server. It is launched inbound: the server's user data starts the agent,
+ * which connects to Jenkins. Saved with the Jenkins configuration, so the server is found again after a restart.
+ */
+public class OpenStackAgent extends AbstractCloudSlave {
+
+    private static final long serialVersionUID = 1L;
+    private static final Logger LOGGER = Logger.getLogger(OpenStackAgent.class.getName());
+
+    private final String cloudName;
+    private final String templateName;
+    private final String serverId;
+    private final int idleMinutes;
+
+    public OpenStackAgent(String name, String cloudName, AgentTemplate template, String serverId)
+            throws Descriptor.FormException, IOException {
+        super(name, "OpenStack server " + serverId + " of cloud " + cloudName + ", template " + template.getName(),
+                template.getRemoteFs(), template.isSingleUse() ? 1 : template.getNumExecutors(), Node.Mode.EXCLUSIVE,
+                template.getLabels(), new JNLPLauncher(), new OpenStackRetentionStrategy(),
+                Collections.<NodeProperty<?>>emptyList());
+        this.cloudName = cloudName;
+        this.templateName = template.getName();
+        this.serverId = serverId;
+        this.idleMinutes = template.getIdleMinutes();
+    }
+
+    public String getCloudName() { return cloudName; }
+    public String getTemplateName() { return templateName; }
+    public String getServerId() { return serverId; }
+    public int getIdleMinutes() { return idleMinutes; }
+
+    public boolean isSingleUse() {
+        return idleMinutes == 0;
+    }
+
+    public OpenStackCloud getCloud() {
+        Cloud c = Hudson.getInstance().getCloud(cloudName);
+        return c instanceof OpenStackCloud ? (OpenStackCloud) c : null;
+    }
+
+    @Override
+    public OpenStackComputer createComputer() {
+        return new OpenStackComputer(this);
+    }
+
+    /** A single-use agent takes no second build, and an agent marked for deletion takes none. */
+    @Override
+    public CauseOfBlockage canTake(Queue.Task task) {
+        OpenStackComputer c = (OpenStackComputer) toComputer();
+        if (c != null && c.getDeletionReason() != null) {
+            return new CauseOfBlockage() {
+                @Override
+                public String getShortDescription() {
+                    return "Agent " + getNodeName() + " is being deleted";
+                }
+            };
+        }
+        if (c != null && isSingleUse() && c.isUsed()) {
+            return new CauseOfBlockage() {
+                @Override
+                public String getShortDescription() {
+                    return "Agent " + getNodeName() + " is single-use and has run its build";
+                }
+            };
+        }
+        return super.canTake(task);
+    }
+
+    /** Deletes the server (Nova keeps counting it against quota until it is gone; the cloud tracks that). */
+    @Override
+    protected void _terminate(TaskListener listener) throws IOException, InterruptedException {
+        OpenStackCloud cloud = getCloud();
+        OpenStackComputer c = (OpenStackComputer) toComputer();
+        String reason = c != null && c.getDeletionReason() != null ? c.getDeletionReason() : "agent removed";
+        if (cloud == null) {
+            LOGGER.warning("Cannot delete server " + serverId + " of agent " + getNodeName() + ": cloud " + cloudName
+                    + " no longer exists");
+            return;
+        }
+        cloud.runtime().release(getNodeName(), templateName, serverId, reason);
+    }
+
+    @Extension
+    public static final class DescriptorImpl extends SlaveDescriptor {
+        @Override
+        public String getDisplayName() {
+            return "OpenStack agent";
+        }
+
+        /** Created by a cloud only, never by hand. */
+        @Override
+        public boolean isInstantiable() {
+            return false;
+        }
+    }
+}

@@ -1,0 +1,261 @@
+package io.jenkins.plugins.openstackagents;
+
+import hudson.Extension;
+import hudson.Util;
+import hudson.model.Descriptor;
+import hudson.model.Hudson;
+import hudson.model.Label;
+import hudson.slaves.Cloud;
+import hudson.slaves.NodeProvisioner.PlannedNode;
+import hudson.util.FormValidation;
+import hudson.util.Secret;
+import io.jenkins.plugins.openstackagents.nova.Compute;
+import io.jenkins.plugins.openstackagents.nova.ComputeFactory;
+import io.jenkins.plugins.openstackagents.nova.ConnectionSettings;
+import io.jenkins.plugins.openstackagents.nova.Openstack4jComputeFactory;
+import io.jenkins.plugins.openstackagents.pool.CloudRuntime;
+import io.jenkins.plugins.openstackagents.pool.Sleeper;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.Collections;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.concurrent.ConcurrentHashMap;
+import org.kohsuke.stapler.DataBoundConstructor;
+import org.kohsuke.stapler.QueryParameter;
+
+/**
+ * An OpenStack project whose servers become Jenkins agents. A configuration bean: it holds the settings of the
+ * cloud configuration form and hands every decision to {@link Provisioning} and the {@code pool} package.
+ * No lambdas in this class or its descriptor: Stapler 1.155 reads both class files with ASM 2 to learn parameter
+ * names, and ASM 2 cannot parse invokedynamic.
+ */
+public class OpenStackCloud extends Cloud {
+
+    public static final int DEFAULT_INSTANCE_CAP = 10;
+    public static final String DEFAULT_DOMAIN = "Default";
+
+    private final String authUrl;
+    private final String region;
+    private final String username;
+    private final Secret password;
+    private final String projectName;
+    private final String domainName;
+    private final String applicationCredentialId;
+    private final Secret applicationCredentialSecret;
+    private final boolean verifyTls;
+    private final int instanceCap;
+    private final String jenkinsUrl;
+    private final List<AgentTemplate> templates;
+
+    @DataBoundConstructor
+    public OpenStackCloud(String name, String authUrl, String region, String username, String password,
+                          String projectName, String domainName, String applicationCredentialId,
+                          String applicationCredentialSecret, boolean verifyTls, int instanceCap, String jenkinsUrl,
+                          List<AgentTemplate> templates) {
+        super(Util.fixNull(name).trim());
+        this.authUrl = Util.fixNull(authUrl).trim();
+        this.region = Util.fixEmptyAndTrim(region);
+        this.username = Util.fixEmptyAndTrim(username);
+        this.password = Secret.fromString(Util.fixNull(password));
+        this.projectName = Util.fixEmptyAndTrim(projectName);
+        this.domainName = Util.fixEmptyAndTrim(domainName) == null ? DEFAULT_DOMAIN : domainName.trim();
+        this.applicationCredentialId = Util.fixEmptyAndTrim(applicationCredentialId);
+        this.applicationCredentialSecret = Secret.fromString(Util.fixNull(applicationCredentialSecret));
+        this.verifyTls = verifyTls;
+        this.instanceCap = Math.max(0, instanceCap);
+        this.jenkinsUrl = Util.fixEmptyAndTrim(jenkinsUrl);
+        this.templates = templates == null ? Collections.<AgentTemplate>emptyList()
+                : Collections.unmodifiableList(new ArrayList<AgentTemplate>(templates));
+    }
+
+    public String getAuthUrl() { return authUrl; }
+    public String getRegion() { return region; }
+    public String getUsername() { return username; }
+    public Secret getPassword() { return password; }
+    public String getProjectName() { return projectName; }
+    public String getDomainName() { return domainName; }
+    public String getApplicationCredentialId() { return applicationCredentialId; }
+    public Secret getApplicationCredentialSecret() { return applicationCredentialSecret; }
+    public boolean isVerifyTls() { return verifyTls; }
+    /** At most this many servers of this cloud at once; 0 = only Nova's quota applies. */
+    public int getInstanceCap() { return instanceCap; }
+    /** The URL agents use to reach Jenkins; null = Jenkins' own URL. */
+    public String getJenkinsUrl() { return jenkinsUrl; }
+    public List<AgentTemplate> getTemplates() { return templates; }
+
+    public AgentTemplate getTemplate(String templateName) {
+        for (AgentTemplate t : templates) {
+            if (t.getName() != null && t.getName().equals(templateName)) {
+                return t;
+            }
+        }
+        return null;
+    }
+
+    public ConnectionSettings connectionSettings() {
+        return settings(authUrl, region, verifyTls, username, password, projectName, domainName,
+                applicationCredentialId, applicationCredentialSecret);
+    }
+
+    static ConnectionSettings settings(String authUrl, String region, boolean verifyTls, String username,
+                                       Secret password, String projectName, String domainName,
+                                       String applicationCredentialId, Secret applicationCredentialSecret) {
+        ConnectionSettings.Credentials c;
+        if (Util.fixEmptyAndTrim(applicationCredentialId) != null) {
+            c = new ConnectionSettings.ApplicationCredential(applicationCredentialId.trim(),
+                    Secret.toString(applicationCredentialSecret));
+        } else {
+            String domain = Util.fixEmptyAndTrim(domainName) == null ? DEFAULT_DOMAIN : domainName.trim();
+            c = new ConnectionSettings.Password(Util.fixNull(username).trim(), Secret.toString(password),
+                    Util.fixNull(projectName).trim(), domain);
+        }
+        return new ConnectionSettings(authUrl, Util.fixEmptyAndTrim(region), c, verifyTls,
+                Duration.ofSeconds(10), Duration.ofSeconds(30));
+    }
+
+    /** The provisioning state of this cloud, kept across configuration changes. */
+    public CloudRuntime runtime() {
+        return descriptor().runtime(this);
+    }
+
+    @Override
+    public boolean canProvision(Label label) {
+        for (AgentTemplate t : templates) {
+            if (t.matches(label)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    @Override
+    public Collection<PlannedNode> provision(Label label, int excessWorkload) {
+        return Provisioning.provision(this, label, excessWorkload);
+    }
+
+    @Override
+    public boolean equals(Object o) {
+        if (!(o instanceof OpenStackCloud)) {
+            return false;
+        }
+        OpenStackCloud c = (OpenStackCloud) o;
+        return name.equals(c.name) && authUrl.equals(c.authUrl) && Objects.equals(region, c.region)
+                && Objects.equals(username, c.username) && password.equals(c.password)
+                && Objects.equals(projectName, c.projectName) && domainName.equals(c.domainName)
+                && Objects.equals(applicationCredentialId, c.applicationCredentialId)
+                && applicationCredentialSecret.equals(c.applicationCredentialSecret) && verifyTls == c.verifyTls
+                && instanceCap == c.instanceCap && Objects.equals(jenkinsUrl, c.jenkinsUrl)
+                && templates.equals(c.templates);
+    }
+
+    @Override
+    public int hashCode() {
+        return Objects.hash(name, authUrl, region);
+    }
+
+    @Override
+    public String toString() {
+        return "OpenStackCloud[" + name + ", " + authUrl + "]";
+    }
+
+    static DescriptorImpl descriptor() {
+        return Hudson.getInstance().getDescriptorByType(DescriptorImpl.class);
+    }
+
+    @Extension
+    public static class DescriptorImpl extends Descriptor<Cloud> {
+
+        private final transient Map<String, CloudRuntime> runtimes = new ConcurrentHashMap<>();
+        private transient volatile ComputeFactory computeFactory = new Openstack4jComputeFactory();
+        private transient volatile String controllerId;
+
+        @Override
+        public String getDisplayName() {
+            return "OpenStack Agents";
+        }
+
+        /** Replaces how clouds connect (the tests use an in-memory cloud). Resets every cloud's connection. */
+        public void setComputeFactory(ComputeFactory factory) {
+            this.computeFactory = factory;
+            runtimes.clear();
+        }
+
+        Compute connect(ConnectionSettings settings) {
+            return computeFactory.connect(settings);
+        }
+
+        CloudRuntime runtime(OpenStackCloud cloud) {
+            CloudRuntime rt = runtimes.get(cloud.name);
+            if (rt == null) {
+                CloudRuntime fresh = new CloudRuntime(cloud.name, computeFactory, Clock.systemUTC(), Sleeper.REAL);
+                rt = runtimes.putIfAbsent(cloud.name, fresh);
+                rt = rt == null ? fresh : rt;
+            }
+            rt.connect(cloud.connectionSettings());
+            return rt;
+        }
+
+        /**
+         * An opaque, stable identifier of this Jenkins controller, written into server metadata: a digest of
+         * the controller's secret key, which cannot be turned back into it.
+         */
+        public String controllerId() {
+            String id = controllerId;
+            if (id == null) {
+                try {
+                    byte[] d = MessageDigest.getInstance("SHA-256").digest(
+                            ("openstack-agents:" + Hudson.getInstance().getSecretKey()).getBytes(StandardCharsets.UTF_8));
+                    StringBuilder sb = new StringBuilder();
+                    for (int i = 0; i < 8; i++) {
+                        sb.append(String.format("%02x", d[i]));
+                    }
+                    id = sb.toString();
+                    controllerId = id;
+                } catch (NoSuchAlgorithmException e) {
+                    throw new IllegalStateException(e);
+                }
+            }
+            return id;
+        }
+
+        public FormValidation doCheckName(@QueryParameter String value) {
+            return FormChecks.name(value, "cloud");
+        }
+
+        public FormValidation doCheckAuthUrl(@QueryParameter String value) {
+            return FormChecks.authUrl(value);
+        }
+
+        public FormValidation doCheckJenkinsUrl(@QueryParameter String value) {
+            return FormChecks.jenkinsUrl(value);
+        }
+
+        public FormValidation doCheckInstanceCap(@QueryParameter String value) {
+            return FormChecks.integer(value, 0, 10000, "Instance cap");
+        }
+
+        public FormValidation doCheckProjectName(@QueryParameter String value,
+                                                 @QueryParameter String applicationCredentialId) {
+            return Util.fixEmptyAndTrim(applicationCredentialId) == null
+                    ? FormChecks.required(value, "Enter the project, or use an application credential.")
+                    : FormValidation.ok();
+        }
+
+        public FormValidation doTestConnection(@QueryParameter String authUrl, @QueryParameter String region,
+                                               @QueryParameter boolean verifyTls, @QueryParameter String username,
+                                               @QueryParameter String password, @QueryParameter String projectName,
+                                               @QueryParameter String domainName,
+                                               @QueryParameter String applicationCredentialId,
+                                               @QueryParameter String applicationCredentialSecret) {
+            return CloudForms.testConnection(CloudForms.settings(authUrl, region, verifyTls, username, password,
+                    projectName, domainName, applicationCredentialId, applicationCredentialSecret));
+        }
+    }
+}

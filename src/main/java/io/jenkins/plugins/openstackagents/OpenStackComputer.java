@@ -1,0 +1,60 @@
+package io.jenkins.plugins.openstackagents;
+
+import hudson.slaves.AbstractCloudComputer;
+import hudson.slaves.OfflineCause;
+import java.util.logging.Logger;
+
+/** The running side of an {@link OpenStackAgent}: knows whether it was used and whether it awaits deletion. */
+public class OpenStackComputer extends AbstractCloudComputer<OpenStackAgent> {
+
+    private static final Logger LOGGER = Logger.getLogger(OpenStackComputer.class.getName());
+
+    private volatile boolean used;
+    private volatile String deletionReason;
+
+    public OpenStackComputer(OpenStackAgent agent) {
+        super(agent);
+    }
+
+    public boolean isUsed() {
+        return used;
+    }
+
+    void markUsed() {
+        used = true;
+    }
+
+    /** Why this agent is to be deleted, or null. */
+    public String getDeletionReason() {
+        return deletionReason;
+    }
+
+    /**
+     * Marks the agent for deletion: it takes no more builds and shows why; the cleanup work deletes it. Only the
+     * first reason counts.
+     */
+    void markForDeletion(String reason) {
+        synchronized (this) {
+            if (deletionReason != null) {
+                return;
+            }
+            deletionReason = reason;
+        }
+        LOGGER.info("Agent " + getName() + " marked for deletion: " + reason);
+        setTemporarilyOffline(true, new PendingDeletion(reason));
+    }
+
+    /** The offline cause shown on the agent's page. */
+    public static final class PendingDeletion extends OfflineCause {
+        private final String reason;
+
+        PendingDeletion(String reason) {
+            this.reason = reason;
+        }
+
+        @Override
+        public String toString() {
+            return "Pending deletion: " + reason;
+        }
+    }
+}

@@ -1,0 +1,156 @@
+package io.jenkins.plugins.openstackagents;
+
+import hudson.model.Computer;
+import hudson.model.Hudson;
+import hudson.model.Label;
+import hudson.model.Node;
+import hudson.slaves.NodeProvisioner.PlannedNode;
+import io.jenkins.plugins.openstackagents.nova.ComputeException;
+import io.jenkins.plugins.openstackagents.nova.Server;
+import io.jenkins.plugins.openstackagents.nova.ServerRequest;
+import io.jenkins.plugins.openstackagents.pool.CloudRuntime;
+import io.jenkins.plugins.openstackagents.pool.Ownership;
+import io.jenkins.plugins.openstackagents.pool.Planner;
+import io.jenkins.plugins.openstackagents.pool.Quota;
+import io.jenkins.plugins.openstackagents.pool.UserData;
+import java.security.SecureRandom;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import java.util.logging.Logger;
+
+/** Turns NodeProvisioner's demand into planned agents, as far as the caps and the quota allow. */
+final class Provisioning {
+
+    private static final Logger LOGGER = Logger.getLogger(Provisioning.class.getName());
+    private static final SecureRandom RANDOM = new SecureRandom();
+    private static final long AGENT_POLL_MS = 250;
+    private static final String ALPHABET = "abcdefghijklmnopqrstuvwxyz0123456789";
+
+    private Provisioning() {
+    }
+
+    static Collection<PlannedNode> provision(OpenStackCloud cloud, Label label, int excessWorkload) {
+        List<PlannedNode> planned = new ArrayList<>();
+        CloudRuntime rt = cloud.runtime();
+        int excess = excessWorkload;
+        for (AgentTemplate t : cloud.getTemplates()) {
+            if (excess <= 0 || !t.matches(label)) {
+                continue;
+            }
+            try {
+                Quota perServer = Quota.of(rt.flavor(t.getFlavor()));
+                int wanted = (excess + t.getNumExecutors() - 1) / t.getNumExecutors();
+                Planner.Plan plan = rt.plan(new Planner.Request(t.getName(), perServer, wanted, t.getInstanceCap()),
+                        cloud.getInstanceCap(), () -> newName(cloud, t));
+                for (String name : plan.reserved()) {
+                    planned.add(new PlannedNode(name,
+                            Computer.threadPoolForRemoting.submit(new Launch(cloud, t, name)), t.getNumExecutors()));
+                    excess -= t.getNumExecutors();
+                }
+                if (!plan.isEmpty()) {
+                    LOGGER.info(() -> "Cloud " + cloud.name + " starts " + plan.reserved().size() + " agent(s) of template "
+                            + t.getName() + " for " + label + " (wanted " + wanted + ")");
+                }
+            } catch (ComputeException e) {
+                LOGGER.warning(() -> "Cloud " + cloud.name + " cannot provision template " + t.getName() + ": "
+                        + e.getMessage());
+            }
+        }
+        return planned;
+    }
+
+    static String newName(OpenStackCloud cloud, AgentTemplate t) {
+        StringBuilder sb = new StringBuilder(cloud.name).append('-').append(t.getName()).append('-');
+        for (int i = 0; i < 6; i++) {
+            sb.append(ALPHABET.charAt(RANDOM.nextInt(ALPHABET.length())));
+        }
+        return sb.toString().toLowerCase(Locale.ROOT);
+    }
+
+    /** The URL agents dial back to: the cloud's override, else Jenkins' own. */
+    static String jenkinsUrl(OpenStackCloud cloud) throws ProvisioningFailure {
+        String url = cloud.getJenkinsUrl() != null ? cloud.getJenkinsUrl() : Hudson.getInstance().getRootUrl();
+        if (url == null) {
+            throw new ProvisioningFailure("Jenkins does not know its own URL: set it in the system configuration or"
+                    + " set 'Jenkins URL for agents' in cloud " + cloud.name);
+        }
+        return url.endsWith("/") ? url : url + "/";
+    }
+
+    /** Creates one server and returns its agent once the server is ACTIVE. */
+    static final class Launch implements Callable<Node> {
+        private final OpenStackCloud cloud;
+        private final AgentTemplate template;
+        private final String name;
+
+        Launch(OpenStackCloud cloud, AgentTemplate template, String name) {
+            this.cloud = cloud;
+            this.template = template;
+            this.name = name;
+        }
+
+        @Override
+        public Node call() throws Exception {
+            CloudRuntime rt = cloud.runtime();
+            ServerRequest request;
+            try {
+                request = request();
+            } catch (ProvisioningFailure e) {
+                rt.cancel(name);
+                throw e;
+            }
+            Server server;
+            try {
+                server = rt.launch(name, request, Duration.ofMinutes(template.getBootTimeoutMinutes()));
+            } catch (ComputeException e) {
+                throw new ProvisioningFailure("Agent " + name + " of cloud " + cloud.name + " not started: "
+                        + e.getMessage());
+            }
+            LOGGER.info(() -> "Server " + name + " (" + server.id() + ") is ACTIVE; waiting for its agent to connect");
+            OpenStackAgent agent = new OpenStackAgent(name, cloud.name, template, server.id());
+            // Added now, not when this future ends, so that the agent can connect; the future ends once it has,
+            // and until then NodeProvisioner counts it as planned capacity instead of asking for another server.
+            Hudson.getInstance().addNode(agent);
+            awaitOnline(agent, Duration.ofMinutes(template.getConnectTimeoutMinutes()));
+            return agent;
+        }
+
+        private void awaitOnline(OpenStackAgent agent, Duration timeout) throws Exception {
+            long deadline = System.nanoTime() + timeout.toNanos();
+            while (true) {
+                Computer c = agent.toComputer();
+                if (c != null && c.isOnline()) {
+                    LOGGER.info(() -> "Agent " + name + " is online");
+                    return;
+                }
+                if (System.nanoTime() - deadline >= 0) {
+                    String why = "agent did not connect within " + timeout.toMinutes() + " min of its server's boot";
+                    if (c instanceof OpenStackComputer) {
+                        ((OpenStackComputer) c).markForDeletion(why);
+                        OpenStackCleanupWork.trigger();
+                    }
+                    throw new ProvisioningFailure("Agent " + name + " of cloud " + cloud.name + ": " + why);
+                }
+                Thread.sleep(AGENT_POLL_MS);
+            }
+        }
+
+        private ServerRequest request() throws ProvisioningFailure {
+            Map<String, String> vars = Map.of(
+                    UserData.JENKINS_URL, jenkinsUrl(cloud),
+                    UserData.AGENT_NAME, name,
+                    UserData.AGENT_SECRET, InboundSecrets.secretFor(name),
+                    UserData.AGENT_WORKDIR, template.getRemoteFs());
+            Ownership owner = new Ownership(OpenStackCloud.descriptor().controllerId(), cloud.name,
+                    template.getName(), name);
+            return new ServerRequest(name, template.getFlavor(), template.getImage(), template.getNetwork(),
+                    template.getKeyPair(), template.securityGroupList(), template.getAvailabilityZone(),
+                    UserData.render(template.getUserData(), vars), owner.toMetadata());
+        }
+    }
+}

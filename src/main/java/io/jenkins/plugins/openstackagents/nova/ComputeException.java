@@ -1,0 +1,57 @@
+package io.jenkins.plugins.openstackagents.nova;
+
+import java.time.Duration;
+import java.util.Optional;
+
+/**
+ * A failed call to the cloud, translated into what the caller can do about it. The message is one sentence an
+ * administrator can act on; it never contains a secret.
+ */
+public class ComputeException extends Exception {
+
+    private static final long serialVersionUID = 1L;
+
+    /** What a caller may do next. */
+    public enum Kind {
+        /** The project's quota cannot hold the request: wait until it can, do not retry now. */
+        QUOTA_EXCEEDED,
+        /** Nova asked us to slow down (429): retry after {@link #getRetryAfter()} or a backoff. */
+        RATE_LIMITED,
+        /** A fault that may pass (5xx, timeout, connection reset, unreachable): retry with backoff. */
+        TRANSIENT,
+        /** The thing asked about does not exist (404). */
+        NOT_FOUND,
+        /** Retrying the same request cannot succeed (bad request, bad credentials, forbidden, bad config). */
+        PERMANENT
+    }
+
+    private final Kind kind;
+    private final Duration retryAfter;
+
+    public ComputeException(Kind kind, String message) {
+        this(kind, message, null, null);
+    }
+
+    public ComputeException(Kind kind, String message, Throwable cause) {
+        this(kind, message, null, cause);
+    }
+
+    public ComputeException(Kind kind, String message, Duration retryAfter, Throwable cause) {
+        super(message, cause);
+        this.kind = kind;
+        this.retryAfter = retryAfter;
+    }
+
+    public Kind getKind() {
+        return kind;
+    }
+
+    /** How long Nova asked us to wait (429 Retry-After), if it said. */
+    public Optional<Duration> getRetryAfter() {
+        return Optional.ofNullable(retryAfter);
+    }
+
+    public boolean is(Kind k) {
+        return kind == k;
+    }
+}

@@ -1,0 +1,159 @@
+package io.jenkins.plugins.openstackagents.pool;
+
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.function.Predicate;
+
+/**
+ * The plugin's own record of every server it has asked for, until Nova says the server is gone.
+ *
+ * <p>A server counts against quota from the moment it is reserved until {@link #gone} (Nova answered 404), in
+ * whatever state it is: requested, building, running, deleting or errored. All methods are atomic; compound
+ * decisions (check the caps, then reserve) are made under the ledger's lock by {@link Planner}.
+ */
+public final class Ledger {
+
+    /** Where a server is in its life, as far as the plugin knows. */
+    public enum State {
+        /** Reserved; the create request is being sent. Nova may not count it yet. */
+        REQUESTED,
+        /** Nova accepted it (202) and it is booting. */
+        BUILDING,
+        /** ACTIVE: an agent runs or will run on it. */
+        RUNNING,
+        /** Nova reported it in ERROR; it still holds quota until deleted. */
+        ERROR,
+        /** A delete was sent (or must be retried); it holds quota until Nova answers 404. */
+        DELETING
+    }
+
+    /**
+     * One server. {@code acceptedAt} is when Nova answered 202 (null while the request is in flight);
+     * {@code deleteAccepted} whether Nova accepted a delete request for it.
+     */
+    public record Entry(String name, String template, Quota resources, State state, String serverId,
+                        Instant reservedAt, Instant acceptedAt, Instant stateSince, String reason,
+                        boolean deleteAccepted) {
+
+        Entry with(State s, Instant now, String why) {
+            return new Entry(name, template, resources, s, serverId, reservedAt, acceptedAt, now, why, deleteAccepted);
+        }
+    }
+
+    private record Gone(Entry entry, Instant goneAt) {
+    }
+
+    private final Map<String, Entry> entries = new LinkedHashMap<>();
+    private final List<Gone> recentlyGone = new ArrayList<>();
+
+    /** Records a new server about to be requested. Returns false if the name is already in use. */
+    public synchronized boolean reserve(String name, String template, Quota resources, Instant now) {
+        if (entries.containsKey(name)) {
+            return false;
+        }
+        entries.put(name, new Entry(name, template, resources, State.REQUESTED, null, now, null, now, null, false));
+        return true;
+    }
+
+    /** Nova accepted the create request and gave the server this id. */
+    public synchronized void accepted(String name, String serverId, Instant now) {
+        Entry e = entries.get(name);
+        if (e != null) {
+            entries.put(name, new Entry(name, e.template(), e.resources(), State.BUILDING, serverId, e.reservedAt(),
+                    now, now, null, false));
+        }
+    }
+
+    /**
+     * Records a server found on Nova that the ledger did not know (after a restart), in the given state. Nova
+     * already counts it, so it is recorded as accepted long ago.
+     */
+    public synchronized void adopt(String name, String template, Quota resources, String serverId, State state,
+                                   Instant created) {
+        entries.putIfAbsent(name, new Entry(name, template, resources, state, serverId, created, created, created,
+                "found on Nova", false));
+    }
+
+    /** Moves a server to a new state, with a reason an operator can read (may be null). */
+    public synchronized void transition(String name, State state, Instant now, String reason) {
+        Entry e = entries.get(name);
+        if (e != null && e.state() != state) {
+            entries.put(name, e.with(state, now, reason));
+        }
+    }
+
+    /** Nova accepted the delete request; it keeps counting the server until it answers 404. */
+    public synchronized void deleteAccepted(String name) {
+        Entry e = entries.get(name);
+        if (e != null) {
+            entries.put(name, new Entry(name, e.template(), e.resources(), State.DELETING, e.serverId(),
+                    e.reservedAt(), e.acceptedAt(), e.stateSince(), e.reason(), true));
+        }
+    }
+
+    /** Nova no longer knows the server (or never accepted it): it holds no quota any more. */
+    public synchronized void gone(String name, Instant now) {
+        Entry e = entries.remove(name);
+        if (e != null && e.acceptedAt() != null) {
+            recentlyGone.add(new Gone(e, now));
+        }
+    }
+
+    public synchronized Optional<Entry> get(String name) {
+        return Optional.ofNullable(entries.get(name));
+    }
+
+    public synchronized List<Entry> entries() {
+        return List.copyOf(entries.values());
+    }
+
+    public synchronized List<Entry> entries(Predicate<Entry> filter) {
+        List<Entry> r = new ArrayList<>();
+        for (Entry e : entries.values()) {
+            if (filter.test(e)) {
+                r.add(e);
+            }
+        }
+        return r;
+    }
+
+    public synchronized int count(Predicate<Entry> filter) {
+        return entries(filter).size();
+    }
+
+    /**
+     * Quota that Nova's usage figures read at {@code readAt} may not include yet: servers accepted at or after
+     * that moment, or still being requested.
+     */
+    public synchronized Quota unaccountedSince(Instant readAt) {
+        Quota q = Quota.NONE;
+        for (Entry e : entries.values()) {
+            if (e.acceptedAt() == null || !e.acceptedAt().isBefore(readAt)) {
+                q = q.plus(e.resources());
+            }
+        }
+        return q;
+    }
+
+    /**
+     * Quota that Nova's usage figures read at {@code readAt} still include but that has since been released:
+     * servers accepted before that moment and gone (404) after it.
+     */
+    public synchronized Quota releasedSince(Instant readAt) {
+        Quota q = Quota.NONE;
+        for (Iterator<Gone> it = recentlyGone.iterator(); it.hasNext(); ) {
+            Gone g = it.next();
+            if (g.goneAt().isBefore(readAt)) {
+                it.remove(); // already reflected in any read at or after readAt
+            } else if (g.entry().acceptedAt().isBefore(readAt)) {
+                q = q.plus(g.entry().resources());
+            }
+        }
+        return q;
+    }
+}

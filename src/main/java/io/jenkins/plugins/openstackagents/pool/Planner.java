@@ -1,0 +1,76 @@
+package io.jenkins.plugins.openstackagents.pool;
+
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.Supplier;
+
+/**
+ * Answers "how many servers of this template may I request now?" and reserves them in the {@link Ledger}, in one
+ * atomic step so that concurrent provisioning rounds never both take the last free slot.
+ *
+ * <p>A request fits when it is within the cloud's and the template's instance caps and within Nova's quota:
+ * the limits Nova last reported, minus what Nova counted as used then, minus what the plugin has requested since
+ * (which Nova may not count yet), plus what has been released since (deleted servers Nova answered 404 for).
+ */
+public final class Planner {
+
+    /** What stopped a plan from reserving everything that was wanted. */
+    public enum Bound { NONE, CLOUD_CAP, TEMPLATE_CAP, QUOTA }
+
+    /** The outcome: the names reserved (possibly none), and the tightest bound if fewer than wanted. */
+    public record Plan(List<String> reserved, Bound bound, Quota headroom) {
+        public boolean isEmpty() {
+            return reserved.isEmpty();
+        }
+    }
+
+    /** What one template asks for. {@code templateCap <= 0} means no template cap. */
+    public record Request(String template, Quota perServer, int wanted, int templateCap) {
+    }
+
+    private final Ledger ledger;
+
+    public Planner(Ledger ledger) {
+        this.ledger = ledger;
+    }
+
+    /** Quota free right now according to the snapshot and the ledger. */
+    public Quota headroom(LimitsSnapshot limits) {
+        synchronized (ledger) {
+            return Quota.headroom(limits.limits())
+                    .minus(ledger.unaccountedSince(limits.readAt()))
+                    .plus(ledger.releasedSince(limits.readAt()));
+        }
+    }
+
+    /**
+     * Reserves up to {@code request.wanted()} servers.
+     *
+     * @param cloudCap the cloud-wide instance cap, {@code <= 0} for none
+     * @param names makes a fresh, unique server name
+     */
+    public Plan reserve(Request request, int cloudCap, LimitsSnapshot limits, Supplier<String> names, Instant now) {
+        synchronized (ledger) {
+            Quota headroom = headroom(limits);
+            int byQuota = headroom.count(request.perServer());
+            int byCloud = cloudCap > 0 ? Math.max(0, cloudCap - ledger.count(e -> true)) : Integer.MAX_VALUE;
+            int byTemplate = request.templateCap() > 0
+                    ? Math.max(0, request.templateCap() - ledger.count(e -> e.template().equals(request.template())))
+                    : Integer.MAX_VALUE;
+            int n = Math.min(request.wanted(), Math.min(byQuota, Math.min(byCloud, byTemplate)));
+            List<String> reserved = new ArrayList<>(n);
+            while (reserved.size() < n) {
+                String name = names.get();
+                if (ledger.reserve(name, request.template(), request.perServer(), now)) {
+                    reserved.add(name);
+                }
+            }
+            Bound bound = Bound.NONE;
+            if (n < request.wanted()) {
+                bound = n == byCloud ? Bound.CLOUD_CAP : n == byTemplate ? Bound.TEMPLATE_CAP : Bound.QUOTA;
+            }
+            return new Plan(List.copyOf(reserved), bound, headroom);
+        }
+    }
+}

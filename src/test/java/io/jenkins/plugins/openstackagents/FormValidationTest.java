@@ -1,0 +1,113 @@
+package io.jenkins.plugins.openstackagents;
+
+import hudson.Util;
+import hudson.util.FormValidation;
+import io.jenkins.plugins.openstackagents.nova.ComputeException;
+import io.jenkins.plugins.openstackagents.nova.InMemoryCompute;
+
+/** Every field that can be wrong says so in one sentence, and Test Connection tells a warning from an error. */
+public class FormValidationTest extends OpenStackTestCase {
+
+    private OpenStackCloud.DescriptorImpl cloudForm() {
+        return hudson.getDescriptorByType(OpenStackCloud.DescriptorImpl.class);
+    }
+
+    private AgentTemplate.DescriptorImpl templateForm() {
+        return hudson.getDescriptorByType(AgentTemplate.DescriptorImpl.class);
+    }
+
+    private FormValidation testConnection(String authUrl, String appCredId) {
+        return cloudForm().doTestConnection(authUrl, "RegionOne", true, "jenkins", "pw", "ci", "Default",
+                appCredId, "secret");
+    }
+
+    public void testFieldChecks() {
+        assertEquals(FormValidation.Kind.ERROR, cloudForm().doCheckName("").kind);
+        assertEquals(FormValidation.Kind.ERROR, cloudForm().doCheckName("has space").kind);
+        assertEquals(FormValidation.Kind.OK, cloudForm().doCheckName("os-1").kind);
+        assertEquals(FormValidation.Kind.ERROR, cloudForm().doCheckAuthUrl("").kind);
+        assertEquals(FormValidation.Kind.ERROR, cloudForm().doCheckAuthUrl("keystone:5000").kind);
+        assertEquals(FormValidation.Kind.ERROR, cloudForm().doCheckAuthUrl("https://bad host/v3").kind);
+        assertEquals(FormValidation.Kind.WARNING, cloudForm().doCheckAuthUrl("http://keystone.example.com/v3").kind);
+        assertEquals(FormValidation.Kind.WARNING, cloudForm().doCheckAuthUrl("https://keystone.example.com/v2.0").kind);
+        assertEquals(FormValidation.Kind.OK, cloudForm().doCheckAuthUrl("https://keystone.example.com:5000/v3").kind);
+        assertEquals(FormValidation.Kind.OK, cloudForm().doCheckAuthUrl("http://127.0.0.1:5000/v3").kind);
+        assertEquals(FormValidation.Kind.ERROR, cloudForm().doCheckInstanceCap("-1").kind);
+        assertEquals(FormValidation.Kind.ERROR, cloudForm().doCheckInstanceCap("ten").kind);
+        assertEquals(FormValidation.Kind.ERROR, cloudForm().doCheckProjectName("", "").kind);
+        assertEquals(FormValidation.Kind.OK, cloudForm().doCheckProjectName("", "appcred").kind);
+        assertEquals(FormValidation.Kind.ERROR, cloudForm().doCheckJenkinsUrl("ftp://x/").kind);
+
+        assertEquals(FormValidation.Kind.ERROR, templateForm().doCheckLabels("  ").kind);
+        assertEquals(FormValidation.Kind.ERROR, templateForm().doCheckLabels("a && (b").kind);
+        assertEquals(FormValidation.Kind.OK, templateForm().doCheckLabels("openstack linux").kind);
+        assertEquals(FormValidation.Kind.ERROR, templateForm().doCheckFlavor("").kind);
+        assertEquals(FormValidation.Kind.ERROR, templateForm().doCheckImage("").kind);
+        assertEquals(FormValidation.Kind.ERROR, templateForm().doCheckNumExecutors("0").kind);
+        assertEquals(FormValidation.Kind.ERROR, templateForm().doCheckIdleMinutes("-5").kind);
+        assertEquals(FormValidation.Kind.ERROR, templateForm().doCheckBootTimeoutMinutes("0").kind);
+        assertEquals(FormValidation.Kind.ERROR, templateForm().doCheckRemoteFs("relative/dir").kind);
+        StringBuilder huge = new StringBuilder("#!/bin/sh\n");
+        while (huge.length() < 50_000) {
+            huge.append("echo ${AGENT_NAME} ${AGENT_SECRET}\n");
+        }
+        FormValidation tooBig = templateForm().doCheckUserData(huge.toString());
+        assertEquals(FormValidation.Kind.ERROR, tooBig.kind);
+        assertTrue(tooBig.getMessage(), tooBig.getMessage().contains("base64"));
+        assertEquals(FormValidation.Kind.WARNING, templateForm().doCheckUserData("#!/bin/sh\necho hi\n").kind);
+    }
+
+    public void testTestConnectionReportsLimitsOrTheCloudsOwnSentence() {
+        FormValidation ok = testConnection("https://keystone.example.com:5000/v3", "");
+        assertEquals(ok.getMessage(), FormValidation.Kind.OK, ok.kind);
+        assertTrue(ok.getMessage(), ok.getMessage().contains("0/10 instances"));
+
+        String[] failures = {
+            "Cannot reach https://keystone.example.com:5000/v3: connection refused",
+            "Keystone rejected the credentials (HTTP 401): check the user name, password, project and domain",
+            "The TLS certificate of keystone.example.com is not trusted",
+            "Region 'RegionTwo' has no compute endpoint (the catalog has: RegionOne)",
+        };
+        for (String f : failures) {
+            compute.failNext(InMemoryCompute.Op.LIMITS, new ComputeException(ComputeException.Kind.PERMANENT, f));
+            FormValidation v = testConnection("https://keystone.example.com:5000/v3", "");
+            assertEquals(FormValidation.Kind.ERROR, v.kind);
+            assertTrue(v.getMessage(), v.getMessage().contains(Util.escape(f)));
+        }
+
+        compute.failNext(InMemoryCompute.Op.NETWORKS,
+                new ComputeException(ComputeException.Kind.TRANSIENT, "Neutron is unavailable (HTTP 503)"));
+        FormValidation partial = testConnection("https://keystone.example.com:5000/v3", "");
+        assertEquals(FormValidation.Kind.WARNING, partial.kind);
+        assertTrue(partial.getMessage(), partial.getMessage().contains("Neutron is unavailable"));
+
+        FormValidation missing = cloudForm().doTestConnection("https://k.example.com/v3", "", true, "", "", "", "",
+                "", "");
+        assertEquals(FormValidation.Kind.ERROR, missing.kind);
+        assertEquals(FormValidation.Kind.ERROR, testConnection("not a url", "").kind);
+    }
+
+    public void testTestConnectionWarnsWhenQuotaIsUsedUp() {
+        compute.quota(0, -1, -1);
+        FormValidation v = testConnection("https://keystone.example.com:5000/v3", "appcred-id");
+        assertEquals(FormValidation.Kind.WARNING, v.kind);
+        assertTrue(v.getMessage(), v.getMessage().contains("quota is used up"));
+    }
+
+    public void testDropdownsListTheCloudAndKeepTheConfiguredValue() {
+        hudson.util.ListBoxModel flavors = templateForm().doFillFlavorItems("https://k.example.com/v3", "", true,
+                "u", "p", "proj", "Default", "", "", "1");
+        assertEquals(2, flavors.size());
+        assertEquals("1", flavors.get(0).value);
+        assertTrue(flavors.get(0).selected);
+        compute.failNext(InMemoryCompute.Op.IMAGES, new ComputeException(ComputeException.Kind.TRANSIENT, "down"));
+        hudson.util.ListBoxModel images = templateForm().doFillImageItems("https://k.example.com/v3", "", true,
+                "u", "p", "proj", "Default", "", "", "img-gone");
+        assertEquals(1, images.size());
+        assertEquals("img-gone", images.get(0).value);
+        hudson.util.ListBoxModel networks = templateForm().doFillNetworkItems("https://k.example.com/v3", "", true,
+                "u", "p", "proj", "Default", "", "", "");
+        assertEquals("", networks.get(0).value);
+        assertEquals("net-1", networks.get(1).value);
+    }
+}

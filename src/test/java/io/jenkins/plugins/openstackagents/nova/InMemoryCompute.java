@@ -1,0 +1,337 @@
+package io.jenkins.plugins.openstackagents.nova;
+
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Deque;
+import java.util.EnumMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.UUID;
+import java.util.function.BiConsumer;
+import java.util.function.Consumer;
+
+/**
+ * A Nova that lives in memory, with the behaviour measured on a real one: quota on instances, cores and RAM
+ * counted over every server until it is gone (including ERROR and deleting ones), servers in BUILD for a while,
+ * deletes that release quota after a delay, and Nova's late over-quota failure. Switches inject faults.
+ */
+public class InMemoryCompute implements Compute {
+
+    /** The calls, for counting and for fault injection. */
+    public enum Op { CREATE, FIND, LIST, DELETE, LIMITS, FLAVORS, IMAGES, NETWORKS }
+
+    private static final class Srv {
+        Server server;
+        String userData;
+        Flavor flavor;
+        Instant activeAt;
+        Instant goneAt;
+        boolean lateQuota;
+        boolean activated;
+    }
+
+    private final Clock clock;
+    private final Map<String, Srv> servers = new LinkedHashMap<>();
+    private final Map<Op, Deque<ComputeException>> faults = new EnumMap<>(Op.class);
+    private final Map<Op, Integer> calls = new EnumMap<>(Op.class);
+    private final List<Flavor> flavors = new ArrayList<>(List.of(
+            new Flavor("1", "m1.small", 1, 512, 1), new Flavor("2", "m1.medium", 2, 2048, 10)));
+    private final List<Image> images = new ArrayList<>(List.of(new Image("img-1", "debian-12", "active")));
+    private final List<Network> networks = new ArrayList<>(List.of(new Network("net-1", "private")));
+    private int maxInstances = 10;
+    private int maxCores = -1;
+    private int maxRamMb = -1;
+    private Duration bootTime = Duration.ofMillis(200);
+    private Duration deleteTime = Duration.ofMillis(200);
+    private boolean lateQuotaFailures;
+    private int refusedCreates;
+    private BiConsumer<Server, String> onActive = (s, u) -> { };
+    private Consumer<Server> onGone = s -> { };
+
+    public InMemoryCompute() {
+        this(Clock.systemUTC());
+    }
+
+    public InMemoryCompute(Clock clock) {
+        this.clock = clock;
+    }
+
+    // ------------------------------------------------------------------ switches
+
+    public synchronized InMemoryCompute quota(int instances, int cores, int ramMb) {
+        maxInstances = instances;
+        maxCores = cores;
+        maxRamMb = ramMb;
+        return this;
+    }
+
+    public synchronized InMemoryCompute bootTime(Duration d) {
+        bootTime = d;
+        return this;
+    }
+
+    public synchronized InMemoryCompute deleteTime(Duration d) {
+        deleteTime = d;
+        return this;
+    }
+
+    /** Over quota, accept the create (202) and turn the server to ERROR with fault 413, as Nova does for races. */
+    public synchronized InMemoryCompute lateQuotaFailures(boolean on) {
+        lateQuotaFailures = on;
+        return this;
+    }
+
+    /** The next call of {@code op} fails with {@code e}. Several calls queue up. */
+    public synchronized InMemoryCompute failNext(Op op, ComputeException e) {
+        faults.computeIfAbsent(op, o -> new ArrayDeque<>()).add(e);
+        return this;
+    }
+
+    /** Called (outside the lock) when a server turns ACTIVE, with its user data: plays the guest. */
+    public synchronized InMemoryCompute onActive(BiConsumer<Server, String> c) {
+        onActive = c;
+        return this;
+    }
+
+    /** Called (outside the lock) when a server is gone. */
+    public synchronized InMemoryCompute onGone(Consumer<Server> c) {
+        onGone = c;
+        return this;
+    }
+
+    /** A server created by someone else (another controller), counted against the same quota. */
+    public synchronized Server addForeign(String name, String flavorId, Map<String, String> metadata) {
+        Srv s = new Srv();
+        s.flavor = flavor(flavorId);
+        s.server = new Server(UUID.randomUUID().toString(), name, Server.Status.ACTIVE, metadata, null,
+                clock.instant(), "10.0.0.9");
+        s.activeAt = clock.instant();
+        s.activated = true;
+        servers.put(s.server.id(), s);
+        return s.server;
+    }
+
+    // ------------------------------------------------------------------ observations
+
+    public synchronized int calls(Op op) {
+        return calls.getOrDefault(op, 0);
+    }
+
+    public synchronized int totalCalls() {
+        int n = 0;
+        for (int c : calls.values()) {
+            n += c;
+        }
+        return n;
+    }
+
+    /** Create requests Nova refused with 403 (the late 413 failures are not counted here). */
+    public synchronized int refusedCreates() {
+        return refusedCreates;
+    }
+
+    /** Servers Nova still knows (any state). */
+    public synchronized List<Server> servers() {
+        advance();
+        List<Server> r = new ArrayList<>();
+        for (Srv s : servers.values()) {
+            r.add(s.server);
+        }
+        return r;
+    }
+
+    public synchronized String userData(String serverId) {
+        Srv s = servers.get(serverId);
+        return s == null ? null : s.userData;
+    }
+
+    // ------------------------------------------------------------------ Compute
+
+    @Override
+    public Server create(ServerRequest request) throws ComputeException {
+        List<Runnable> events;
+        Server result;
+        synchronized (this) {
+            call(Op.CREATE);
+            Flavor f = flavor(request.flavorId());
+            if (f == null) {
+                throw new ComputeException(ComputeException.Kind.PERMANENT,
+                        "Nova refused the request: flavor " + request.flavorId() + " could not be found (HTTP 400)");
+            }
+            advance();
+            String over = overQuota(f);
+            if (over != null && !lateQuotaFailures) {
+                refusedCreates++;
+                throw new ComputeException(ComputeException.Kind.QUOTA_EXCEEDED, over);
+            }
+            Srv s = new Srv();
+            s.flavor = f;
+            s.userData = request.userData();
+            s.lateQuota = over != null;
+            s.server = new Server(UUID.randomUUID().toString(), request.name(), Server.Status.BUILD,
+                    request.metadata(), null, clock.instant(), null);
+            s.activeAt = clock.instant().plus(bootTime);
+            servers.put(s.server.id(), s);
+            result = s.server;
+            events = advance();
+        }
+        events.forEach(Runnable::run);
+        return result;
+    }
+
+    @Override
+    public Optional<Server> find(String serverId) throws ComputeException {
+        List<Runnable> events;
+        Optional<Server> r;
+        synchronized (this) {
+            call(Op.FIND);
+            events = advance();
+            Srv s = servers.get(serverId);
+            r = s == null ? Optional.empty() : Optional.of(s.server);
+        }
+        events.forEach(Runnable::run);
+        return r;
+    }
+
+    @Override
+    public List<Server> list(Map<String, String> metadata) throws ComputeException {
+        List<Runnable> events;
+        List<Server> r = new ArrayList<>();
+        synchronized (this) {
+            call(Op.LIST);
+            events = advance();
+            for (Srv s : servers.values()) {
+                if (s.server.metadata().entrySet().containsAll(metadata.entrySet())) {
+                    r.add(s.server);
+                }
+            }
+        }
+        events.forEach(Runnable::run);
+        return r;
+    }
+
+    @Override
+    public boolean delete(String serverId) throws ComputeException {
+        synchronized (this) {
+            call(Op.DELETE);
+            advance();
+            Srv s = servers.get(serverId);
+            if (s == null) {
+                return false;
+            }
+            if (s.goneAt == null) {
+                s.goneAt = clock.instant().plus(deleteTime);
+            }
+            return true;
+        }
+    }
+
+    @Override
+    public synchronized Limits limits() throws ComputeException {
+        call(Op.LIMITS);
+        advance();
+        int cores = 0;
+        int ram = 0;
+        for (Srv s : servers.values()) {
+            cores += s.flavor.vcpus();
+            ram += s.flavor.ramMb();
+        }
+        return new Limits(maxInstances, servers.size(), maxCores, cores, maxRamMb, ram);
+    }
+
+    @Override
+    public synchronized List<Flavor> flavors() throws ComputeException {
+        call(Op.FLAVORS);
+        return List.copyOf(flavors);
+    }
+
+    @Override
+    public synchronized List<Image> images() throws ComputeException {
+        call(Op.IMAGES);
+        return List.copyOf(images);
+    }
+
+    @Override
+    public synchronized List<Network> networks() throws ComputeException {
+        call(Op.NETWORKS);
+        return List.copyOf(networks);
+    }
+
+    // ------------------------------------------------------------------ internals
+
+    private void call(Op op) throws ComputeException {
+        calls.merge(op, 1, Integer::sum);
+        Deque<ComputeException> q = faults.get(op);
+        if (q != null && !q.isEmpty()) {
+            throw q.poll();
+        }
+    }
+
+    private Flavor flavor(String idOrName) {
+        for (Flavor f : flavors) {
+            if (f.id().equals(idOrName) || f.name().equals(idOrName)) {
+                return f;
+            }
+        }
+        return null;
+    }
+
+    private String overQuota(Flavor f) {
+        int cores = 0;
+        int ram = 0;
+        for (Srv s : servers.values()) {
+            cores += s.flavor.vcpus();
+            ram += s.flavor.ramMb();
+        }
+        if (maxInstances >= 0 && servers.size() + 1 > maxInstances) {
+            return "Quota exceeded for instances: Requested 1, but already used " + servers.size() + " of "
+                    + maxInstances + " instances";
+        }
+        if (maxCores >= 0 && cores + f.vcpus() > maxCores) {
+            return "Quota exceeded for cores: Requested " + f.vcpus() + ", but already used " + cores + " of "
+                    + maxCores + " cores";
+        }
+        if (maxRamMb >= 0 && ram + f.ramMb() > maxRamMb) {
+            return "Quota exceeded for ram: Requested " + f.ramMb() + ", but already used " + ram + " of "
+                    + maxRamMb + " ram";
+        }
+        return null;
+    }
+
+    /** Moves every server along its life by the clock; returns the callbacks to run outside the lock. */
+    private List<Runnable> advance() {
+        Instant now = clock.instant();
+        List<Runnable> events = new ArrayList<>();
+        for (var it = servers.values().iterator(); it.hasNext(); ) {
+            Srv s = it.next();
+            if (s.goneAt != null && !now.isBefore(s.goneAt)) {
+                it.remove();
+                Server gone = s.server;
+                Consumer<Server> g = onGone;
+                events.add(() -> g.accept(gone));
+                continue;
+            }
+            if (!s.activated && !now.isBefore(s.activeAt)) {
+                s.activated = true;
+                if (s.lateQuota) {
+                    s.server = s.server.withStatus(Server.Status.ERROR, new Server.Fault(413,
+                            "Quota exceeded for instances: Requested 1, but already used " + maxInstances + " of "
+                                    + maxInstances + " instances"));
+                } else {
+                    s.server = new Server(s.server.id(), s.server.name(), Server.Status.ACTIVE, s.server.metadata(),
+                            null, s.server.created(), "10.0.0." + (servers.size() + 10));
+                    Server active = s.server;
+                    String ud = s.userData;
+                    BiConsumer<Server, String> a = onActive;
+                    events.add(() -> a.accept(active, ud));
+                }
+            }
+        }
+        return events;
+    }
+}
