@@ -43,6 +43,41 @@ public class ArchitectureTest {
         assertEquals(List.of(), imports("pool", "hudson.", "jenkins.", "org.kohsuke."));
     }
 
+    /**
+     * Stapler 1.155 reads the class files of data-bound classes and descriptors with ASM 2, which fails on
+     * invokedynamic (lambdas, indy string concatenation): keep those class files free of it.
+     */
+    @Test
+    public void classesStaplerReadsHaveNoInvokedynamic() throws IOException {
+        for (String c : List.of("OpenStackCloud", "OpenStackCloud$DescriptorImpl", "AgentTemplate",
+                "AgentTemplate$DescriptorImpl", "OpenStackAgent", "OpenStackAgent$DescriptorImpl")) {
+            Path f = Paths.get("target/classes/io/jenkins/plugins/openstackagents/" + c + ".class");
+            assertTrue(f + " uses invokedynamic", !hasInvokedynamic(Files.readAllBytes(f)));
+        }
+    }
+
+    /** Whether the constant pool holds a CONSTANT_InvokeDynamic (tag 18). */
+    private static boolean hasInvokedynamic(byte[] b) throws IOException {
+        java.io.DataInputStream in = new java.io.DataInputStream(new java.io.ByteArrayInputStream(b));
+        in.readInt();
+        in.readUnsignedShort();
+        in.readUnsignedShort();
+        int n = in.readUnsignedShort();
+        for (int i = 1; i < n; i++) {
+            int tag = in.readUnsignedByte();
+            switch (tag) {
+                case 1: in.readUTF(); break;
+                case 7: case 8: case 16: case 19: case 20: in.readUnsignedShort(); break;
+                case 15: in.readUnsignedByte(); in.readUnsignedShort(); break;
+                case 18: return true;
+                case 3: case 4: case 9: case 10: case 11: case 12: case 17: in.readInt(); break;
+                case 5: case 6: in.readLong(); i++; break;
+                default: throw new IOException("unknown constant pool tag " + tag);
+            }
+        }
+        return false;
+    }
+
     @Test
     public void onlyNovaKnowsOpenstack4j() throws IOException {
         assertEquals(List.of(), imports("pool", "org.openstack4j."));

@@ -111,6 +111,11 @@ final class ErrorTranslator {
 
     /** A failed token request to Keystone. */
     static ComputeException authFailure(RuntimeException e, String authUrl, ConnectionSettings.Credentials credentials) {
+        for (Throwable c = e; c != null; c = c.getCause()) {
+            if (isJson(c)) {
+                return notKeystone(authUrl, "an answer that is not a token (" + jsonProblem(c) + ")", e);
+            }
+        }
         ComputeException io = ioFailure(e, authUrl);
         if (io != null) {
             return io;
@@ -134,6 +139,12 @@ final class ErrorTranslator {
                     "Keystone at " + authUrl + " refused a token (" + status + "): " + text(e.getMessage()) + ".", e);
         }
         return translate(e, "Keystone", "issue a token", authUrl);
+    }
+
+    /** Something that is not Keystone v3 answered the token request. */
+    static ComputeException notKeystone(String authUrl, String what, Throwable cause) {
+        return new ComputeException(Kind.PERMANENT, "The token request to " + authUrl + " got " + what
+                + "; is this the Keystone v3 URL?", cause);
     }
 
     /** The kind and sentence for an error answer. */
@@ -165,9 +176,9 @@ final class ErrorTranslator {
                         + text(rootMessage(c)) + "): if its certificate is signed by a private CA, add that CA to "
                         + "the Java trust store of Jenkins, or for a test cloud untick \"Verify TLS certificates\".", e);
             }
-            if (c instanceof IOException && isJson(c)) {
+            if (isJson(c)) {
                 return new ComputeException(Kind.TRANSIENT,
-                        "The answer of " + url + " could not be read: " + text(c.getMessage()) + ".", e);
+                        "The answer of " + url + " could not be read: " + jsonProblem(c) + ".", e);
             }
             if (c instanceof InterruptedIOException && !(c instanceof SocketTimeoutException)) {
                 Thread.currentThread().interrupt();
@@ -206,6 +217,14 @@ final class ErrorTranslator {
 
     private static boolean isJson(Throwable c) {
         return c.getClass().getName().startsWith("com.fasterxml.jackson.");
+    }
+
+    /** Jackson's complaint without the quoted document it appends (long, and it may hold anything). */
+    private static String jsonProblem(Throwable c) {
+        String m = String.valueOf(c.getMessage());
+        int source = m.indexOf(" at [Source:");
+        String line = text(source >= 0 ? m.substring(0, source) : m);
+        return line.length() > 200 ? line.substring(0, 200) + "..." : line;
     }
 
     private static String rootMessage(Throwable e) {

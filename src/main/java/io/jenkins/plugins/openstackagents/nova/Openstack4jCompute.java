@@ -30,6 +30,7 @@ import org.openstack4j.api.OSClient.OSClientV3;
 import org.openstack4j.api.types.Facing;
 import org.openstack4j.core.transport.ClientConstants;
 import org.openstack4j.core.transport.Config;
+import org.openstack4j.core.transport.HttpEntityHandler;
 import org.openstack4j.core.transport.HttpMethod;
 import org.openstack4j.core.transport.HttpRequest;
 import org.openstack4j.core.transport.HttpResponse;
@@ -326,11 +327,15 @@ public final class Openstack4jCompute implements Compute {
                     .json(tokenRequest(credentials))
                     .build();
             HttpResponse response = HttpExecutor.create().execute(request);
+            int status = response.getStatus();
+            if (status < 400 && status / 100 != 2) {
+                HttpEntityHandler.closeQuietly(response);
+                throw ErrorTranslator.notKeystone(authUrl, "the answer " + status + " " + response.getStatusMessage(), null);
+            }
             String id = response.header(ClientConstants.HEADER_X_SUBJECT_TOKEN);
             t = response.getEntity(KeystoneToken.class, raiseErrors());
             if (t == null || id == null) {
-                throw new ComputeException(Kind.PERMANENT, "Keystone at " + authUrl
-                        + " answered the token request without a token; is this the Keystone v3 URL?");
+                throw ErrorTranslator.notKeystone(authUrl, "an answer without a token", null);
             }
             t.setId(id);
             t.setEndpoint(authUrl);

@@ -149,19 +149,21 @@ public class Openstack4jComputeIT {
                 };
                 results.add(pool.submit(create));
             }
-            long t0 = System.nanoTime();
+            long b0 = System.nanoTime();
             go.countDown();
             for (Future<String> f : results) {
                 say("burst: " + f.get(60, TimeUnit.SECONDS));
             }
-            say("burst of " + n + " took " + ms(t0) + " ms");
+            say("burst of " + n + " took " + ms(b0) + " ms");
         } finally {
             pool.shutdownNow();
         }
+        long t0 = System.nanoTime();
         List<Server> accepted = compute.list(ours);
         for (Server s : accepted) {
             Server end = waitWhileBuilding(s.id());
-            say("burst server " + end.name() + " " + end.status() + (end.fault() == null ? ""
+            say("burst server " + end.name() + " " + end.status() + " (seen " + ms(t0) + " ms after the burst)"
+                    + (end.fault() == null ? ""
                     : " fault " + end.fault().code() + " \"" + end.fault().message() + "\" quota="
                     + end.fault().isQuotaExceeded()));
         }

@@ -349,6 +349,42 @@ public class Openstack4jComputeTest {
     }
 
     @Test
+    public void authUrlOfAnotherServiceIsPermanent() {
+        // what the real Nova answers to POST /v3/auth/tokens: its version list
+        cloud.answer("POST", "/compute/v3/auth/tokens", 300, "{\"choices\": [{\"id\": \"v2.1\"}]}");
+
+        ComputeException e = assertThrows(ComputeException.class,
+                () -> compute(settings(cloud.base + "/compute/")).limits());
+
+        assertEquals(Kind.PERMANENT, e.getKind());
+        assertEquals("The token request to " + cloud.base + "/compute/v3 got the answer 300 Multiple Choices; is "
+                + "this the Keystone v3 URL?", e.getMessage());
+    }
+
+    @Test
+    public void tokenAnswerWithoutATokenIsPermanent() {
+        cloud.answer("POST", "/identity/v3/auth/tokens", 201, "{\"choices\": [{\"id\": \"v2.1\"}]}");
+
+        ComputeException e = assertThrows(ComputeException.class, () -> compute().limits());
+
+        assertEquals(Kind.PERMANENT, e.getKind());
+        assertThat(e.getMessage(), containsString("The token request to " + cloud.authUrl()
+                + " got an answer that is not a token (Root name ('choices') does not match expected ('token')"));
+        assertThat(e.getMessage(), not(containsString("v2.1")));
+    }
+
+    @Test
+    public void unreadableAnswerIsTransient() {
+        cloud.answer("GET", "/compute/v2.1/limits", 200, "<html>Welcome</html>");
+
+        ComputeException e = assertThrows(ComputeException.class, () -> compute().limits());
+
+        assertEquals(Kind.TRANSIENT, e.getKind());
+        assertThat(e.getMessage(), containsString("The answer of " + cloud.base + "/compute/v2.1 could not be read: "));
+        assertThat(e.getMessage(), not(containsString("Welcome")));
+    }
+
+    @Test
     public void refusedConnectionIsTransient() throws Exception {
         int port;
         try (ServerSocket free = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {

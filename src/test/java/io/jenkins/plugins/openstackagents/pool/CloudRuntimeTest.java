@@ -1,0 +1,162 @@
+package io.jenkins.plugins.openstackagents.pool;
+
+import static org.junit.Assert.assertEquals;
+import static org.junit.Assert.assertFalse;
+import static org.junit.Assert.assertTrue;
+import static org.junit.Assert.fail;
+
+import io.jenkins.plugins.openstackagents.nova.ComputeException;
+import io.jenkins.plugins.openstackagents.nova.ConnectionSettings;
+import io.jenkins.plugins.openstackagents.nova.InMemoryCompute;
+import io.jenkins.plugins.openstackagents.nova.Server;
+import io.jenkins.plugins.openstackagents.nova.ServerRequest;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.junit.Test;
+
+/** Launch and release against the in-memory Nova, on a virtual clock that the waits advance. */
+public class CloudRuntimeTest {
+
+    /** A clock that moves only when the code under test sleeps. */
+    static final class VirtualClock extends Clock {
+        Instant now = Instant.parse("2026-11-23T10:00:00Z");
+        final List<Duration> sleeps = new ArrayList<>();
+
+        @Override
+        public ZoneOffset getZone() {
+            return ZoneOffset.UTC;
+        }
+
+        @Override
+        public Clock withZone(java.time.ZoneId zone) {
+            return this;
+        }
+
+        @Override
+        public Instant instant() {
+            return now;
+        }
+
+        void sleep(Duration d) {
+            sleeps.add(d);
+            now = now.plus(d);
+        }
+    }
+
+    private final VirtualClock clock = new VirtualClock();
+    private final InMemoryCompute nova = new InMemoryCompute(clock);
+    private final CloudRuntime rt = new CloudRuntime("os", s -> nova, clock, clock::sleep);
+
+    {
+        rt.connect(new ConnectionSettings("https://k.example.com/v3", null,
+                new ConnectionSettings.ApplicationCredential("id", "secret"), true, null, null));
+    }
+
+    private static ServerRequest request(String name) {
+        return new ServerRequest(name, "1", "img-1", null, null, List.of(), null, "#!/bin/sh\n", Map.of("k", "v"));
+    }
+
+    private String reserveOne() throws ComputeException {
+        Planner.Plan p = rt.plan(new Planner.Request("t", new Quota(1, 1, 512), 1, 0), 0, () -> "srv-" + clock.now);
+        assertEquals(1, p.reserved().size());
+        return p.reserved().get(0);
+    }
+
+    @Test
+    public void launchPollsWithAGrowingIntervalUntilActive() throws Exception {
+        nova.bootTime(Duration.ofSeconds(20));
+        String name = reserveOne();
+        Server s = rt.launch(name, request(name), Duration.ofMinutes(10));
+        assertEquals(Server.Status.ACTIVE, s.status());
+        assertEquals(Ledger.State.RUNNING, rt.ledger().get(name).get().state());
+        // 0.5 + 1 + 2 + 4 + 8 + 15 s: six polls for a 20 s boot, not twenty
+        assertEquals(List.of(Duration.ofMillis(500), Duration.ofSeconds(1), Duration.ofSeconds(2),
+                Duration.ofSeconds(4), Duration.ofSeconds(8), Duration.ofSeconds(15)), clock.sleeps);
+    }
+
+    @Test
+    public void bootTimeoutDeletesTheServerWhichStaysCountedUntilGone() throws Exception {
+        nova.bootTime(Duration.ofHours(1)).deleteTime(Duration.ofSeconds(5));
+        String name = reserveOne();
+        try {
+            rt.launch(name, request(name), Duration.ofMinutes(2));
+            fail();
+        } catch (ComputeException e) {
+            assertTrue(e.getMessage(), e.getMessage().contains("boot timeout 120 s exceeded"));
+        }
+        assertEquals(Ledger.State.DELETING, rt.ledger().get(name).get().state());
+        rt.confirmDeletions();
+        assertTrue("still deleting", rt.ledger().get(name).isPresent());
+        clock.sleep(Duration.ofSeconds(6));
+        rt.confirmDeletions();
+        assertFalse(rt.ledger().get(name).isPresent());
+        assertEquals(1, nova.calls(InMemoryCompute.Op.DELETE));
+    }
+
+    @Test
+    public void lateOverQuotaErrorIsAQuotaErrorAndTheServerIsDeleted() throws Exception {
+        InMemoryCompute.Op limits = InMemoryCompute.Op.LIMITS;
+        // the plan sees room; then another controller's create takes it, as in a race Nova loses
+        nova.lateQuotaFailures(true).quota(1, -1, -1);
+        String name = reserveOne();
+        nova.quota(0, -1, -1);
+        try {
+            rt.launch(name, request(name), Duration.ofMinutes(10));
+            fail();
+        } catch (ComputeException e) {
+            assertEquals(ComputeException.Kind.QUOTA_EXCEEDED, e.getKind());
+            assertTrue(e.getMessage(), e.getMessage().contains("fault 413"));
+        }
+        assertEquals(Ledger.State.DELETING, rt.ledger().get(name).get().state());
+        assertEquals(1, nova.calls(InMemoryCompute.Op.DELETE));
+        // limits are read again at once after a quota error
+        rt.limits();
+        assertEquals(2, nova.calls(limits));
+    }
+
+    @Test
+    public void refusedCreateGivesTheReservationBack() throws Exception {
+        String name = reserveOne();
+        nova.failNext(InMemoryCompute.Op.CREATE, new ComputeException(ComputeException.Kind.QUOTA_EXCEEDED,
+                "Quota exceeded for instances: Requested 1, but already used 10 of 10 instances"));
+        try {
+            rt.launch(name, request(name), Duration.ofMinutes(10));
+            fail();
+        } catch (ComputeException e) {
+            assertEquals(ComputeException.Kind.QUOTA_EXCEEDED, e.getKind());
+        }
+        assertTrue(rt.ledger().entries().isEmpty());
+    }
+
+    @Test
+    public void failedDeleteIsRetriedAndCountedUntilGone() throws Exception {
+        String name = reserveOne();
+        rt.launch(name, request(name), Duration.ofMinutes(10));
+        nova.failNext(InMemoryCompute.Op.DELETE, new ComputeException(ComputeException.Kind.TRANSIENT, "HTTP 503"));
+        rt.release(name, "test");
+        assertFalse(rt.ledger().get(name).get().deleteAccepted());
+        rt.confirmDeletions();
+        assertTrue(rt.ledger().get(name).get().deleteAccepted());
+        clock.sleep(Duration.ofSeconds(1));
+        rt.confirmDeletions();
+        assertTrue(rt.ledger().entries().isEmpty());
+        assertEquals(2, nova.calls(InMemoryCompute.Op.DELETE));
+    }
+
+    @Test
+    public void limitsAreReadOncePerInterval() throws Exception {
+        rt.limits();
+        rt.limits();
+        clock.sleep(Duration.ofSeconds(59));
+        rt.limits();
+        assertEquals(1, nova.calls(InMemoryCompute.Op.LIMITS));
+        clock.sleep(Duration.ofSeconds(1));
+        rt.limits();
+        assertEquals(2, nova.calls(InMemoryCompute.Op.LIMITS));
+    }
+}
