@@ -106,11 +106,13 @@ final class ErrorTranslator {
         if (e instanceof ResponseException) {
             return new ComputeException(Kind.TRANSIENT, "Cannot reach " + url + ": " + reason(e) + ".", e);
         }
-        return new ComputeException(Kind.PERMANENT, "Unexpected failure to " + action + " at " + url + ": " + e + ".", e);
+        return new ComputeException(Kind.PERMANENT,
+                "Unexpected failure to " + action + " at " + url + ": " + e + ".", e);
     }
 
     /** A failed token request to Keystone. */
-    static ComputeException authFailure(RuntimeException e, String authUrl, ConnectionSettings.Credentials credentials) {
+    static ComputeException authFailure(RuntimeException e, String authUrl,
+                                        ConnectionSettings.Credentials credentials) {
         for (Throwable c = e; c != null; c = c.getCause()) {
             if (isJson(c)) {
                 return notKeystone(authUrl, "an answer that is not a token (" + jsonProblem(c) + ")", e);
@@ -174,7 +176,8 @@ final class ErrorTranslator {
             if (c instanceof SSLException || c instanceof GeneralSecurityException) {
                 return new ComputeException(Kind.PERMANENT, "The TLS connection to " + url + " failed ("
                         + text(rootMessage(c)) + "): if its certificate is signed by a private CA, add that CA to "
-                        + "the Java trust store of Jenkins, or for a test cloud untick \"Verify TLS certificates\".", e);
+                        + "the Java trust store of Jenkins, or for a test cloud untick \"Verify TLS certificates\".",
+                        e);
             }
             if (isJson(c)) {
                 return new ComputeException(Kind.TRANSIENT,

@@ -306,7 +306,9 @@ public final class Openstack4jCompute implements Compute {
             return true;
         }
         Instant end = expires.toInstant();
-        Instant start = t.getIssuedAt() != null ? t.getIssuedAt().toInstant() : end.minus(RENEW_BEFORE_EXPIRY.multipliedBy(2));
+        Instant start = t.getIssuedAt() != null
+                ? t.getIssuedAt().toInstant()
+                : end.minus(RENEW_BEFORE_EXPIRY.multipliedBy(2));
         Duration halfLife = Duration.between(start, end).dividedBy(2);
         Duration margin = halfLife.compareTo(RENEW_BEFORE_EXPIRY) < 0 ? halfLife : RENEW_BEFORE_EXPIRY;
         return Instant.now().plus(margin).isBefore(end);
@@ -330,7 +332,8 @@ public final class Openstack4jCompute implements Compute {
             int status = response.getStatus();
             if (status < 400 && status / 100 != 2) {
                 HttpEntityHandler.closeQuietly(response);
-                throw ErrorTranslator.notKeystone(authUrl, "the answer " + status + " " + response.getStatusMessage(), null);
+                throw ErrorTranslator.notKeystone(authUrl,
+                        "the answer " + status + " " + response.getStatusMessage(), null);
             }
             String id = response.header(ClientConstants.HEADER_X_SUBJECT_TOKEN);
             t = response.getEntity(KeystoneToken.class, raiseErrors());

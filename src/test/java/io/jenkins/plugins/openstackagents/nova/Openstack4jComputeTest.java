@@ -798,7 +798,8 @@ public class Openstack4jComputeTest {
                         Map.of("id", "2", "name", "m1.medium", "vcpus", 2, "ram", 4096, "disk", 20))));
             }
             if (method.equals("GET") && path.equals("/image/v2/images")) {
-                List<Map<String, Object>> images = List.of(Map.of("id", "img-1", "name", "fake-image", "status", "active"));
+                List<Map<String, Object>> images =
+                        List.of(Map.of("id", "img-1", "name", "fake-image", "status", "active"));
                 return ok(200, Map.of("images", page(images, q)));
             }
             if (method.equals("GET") && path.equals("/network/v2.0/networks")) {
@@ -822,7 +823,8 @@ public class Openstack4jComputeTest {
             } else if (method.equals("application_credential")) {
                 JsonNode ac = identity.path("application_credential");
                 if (!ac.path("id").asText().equals("ac-id")) {
-                    return error(404, "error", "Could not find Application Credential: " + ac.path("id").asText() + ".");
+                    return error(404, "error",
+                            "Could not find Application Credential: " + ac.path("id").asText() + ".");
                 }
                 if (!ac.path("secret").asText().equals("ac-secret")) {
                     return error(401, "error", "The request you have made requires authentication.");
