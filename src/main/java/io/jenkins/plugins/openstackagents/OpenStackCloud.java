@@ -40,6 +40,8 @@ public class OpenStackCloud extends Cloud {
 
     public static final int DEFAULT_INSTANCE_CAP = 10;
     public static final String DEFAULT_DOMAIN = "Default";
+    public static final int DEFAULT_LIMITS_INTERVAL_SECONDS = 60;
+    public static final int DEFAULT_REQUESTS_PER_SECOND = 5;
 
     private final String authUrl;
     private final String region;
@@ -52,13 +54,15 @@ public class OpenStackCloud extends Cloud {
     private final boolean verifyTls;
     private final int instanceCap;
     private final String jenkinsUrl;
+    private final int limitsIntervalSeconds;
+    private final int requestsPerSecond;
     private final List<AgentTemplate> templates;
 
     @DataBoundConstructor
     public OpenStackCloud(String name, String authUrl, String region, String username, String password,
                           String projectName, String domainName, String applicationCredentialId,
                           String applicationCredentialSecret, boolean verifyTls, int instanceCap, String jenkinsUrl,
-                          List<AgentTemplate> templates) {
+                          int limitsIntervalSeconds, int requestsPerSecond, List<AgentTemplate> templates) {
         super(Util.fixNull(name).trim());
         this.authUrl = Util.fixNull(authUrl).trim();
         this.region = Util.fixEmptyAndTrim(region);
@@ -71,6 +75,9 @@ public class OpenStackCloud extends Cloud {
         this.verifyTls = verifyTls;
         this.instanceCap = Math.max(0, instanceCap);
         this.jenkinsUrl = Util.fixEmptyAndTrim(jenkinsUrl);
+        this.limitsIntervalSeconds = limitsIntervalSeconds > 0 ? limitsIntervalSeconds
+                : DEFAULT_LIMITS_INTERVAL_SECONDS;
+        this.requestsPerSecond = requestsPerSecond > 0 ? requestsPerSecond : DEFAULT_REQUESTS_PER_SECOND;
         this.templates = templates == null ? Collections.<AgentTemplate>emptyList()
                 : Collections.unmodifiableList(new ArrayList<AgentTemplate>(templates));
     }
@@ -88,7 +95,21 @@ public class OpenStackCloud extends Cloud {
     public int getInstanceCap() { return instanceCap; }
     /** The URL agents use to reach Jenkins; null = Jenkins' own URL. */
     public String getJenkinsUrl() { return jenkinsUrl; }
+    /** Nova's limits are read at most once per this many seconds (and at once after a quota error). */
+    public int getLimitsIntervalSeconds() { return limitsIntervalSeconds; }
+    /** The most API requests per second this controller sends to the cloud. */
+    public int getRequestsPerSecond() { return requestsPerSecond; }
     public List<AgentTemplate> getTemplates() { return templates; }
+
+    /** Fills in settings added after a configuration was saved. */
+    protected Object readResolve() {
+        if (limitsIntervalSeconds <= 0 || requestsPerSecond <= 0) {
+            return new OpenStackCloud(name, authUrl, region, username, Secret.toString(password), projectName,
+                    domainName, applicationCredentialId, Secret.toString(applicationCredentialSecret), verifyTls,
+                    instanceCap, jenkinsUrl, limitsIntervalSeconds, requestsPerSecond, templates);
+        }
+        return this;
+    }
 
     public AgentTemplate getTemplate(String templateName) {
         for (AgentTemplate t : templates) {
@@ -152,6 +173,7 @@ public class OpenStackCloud extends Cloud {
                 && Objects.equals(applicationCredentialId, c.applicationCredentialId)
                 && applicationCredentialSecret.equals(c.applicationCredentialSecret) && verifyTls == c.verifyTls
                 && instanceCap == c.instanceCap && Objects.equals(jenkinsUrl, c.jenkinsUrl)
+                && limitsIntervalSeconds == c.limitsIntervalSeconds && requestsPerSecond == c.requestsPerSecond
                 && templates.equals(c.templates);
     }
 
@@ -194,11 +216,14 @@ public class OpenStackCloud extends Cloud {
         CloudRuntime runtime(OpenStackCloud cloud) {
             CloudRuntime rt = runtimes.get(cloud.name);
             if (rt == null) {
-                CloudRuntime fresh = new CloudRuntime(cloud.name, computeFactory, Clock.systemUTC(), Sleeper.REAL);
+                CloudRuntime fresh = new CloudRuntime(cloud.name, controllerId(), computeFactory, Clock.systemUTC(),
+                        Sleeper.REAL);
                 rt = runtimes.putIfAbsent(cloud.name, fresh);
                 rt = rt == null ? fresh : rt;
             }
             rt.connect(cloud.connectionSettings());
+            rt.setLimitsInterval(Duration.ofSeconds(cloud.getLimitsIntervalSeconds()));
+            rt.setRequestsPerSecond(cloud.getRequestsPerSecond());
             return rt;
         }
 
@@ -239,6 +264,14 @@ public class OpenStackCloud extends Cloud {
 
         public FormValidation doCheckInstanceCap(@QueryParameter String value) {
             return FormChecks.integer(value, 0, 10000, "Instance cap");
+        }
+
+        public FormValidation doCheckLimitsIntervalSeconds(@QueryParameter String value) {
+            return FormChecks.integer(value, 10, 3600, "The limits interval");
+        }
+
+        public FormValidation doCheckRequestsPerSecond(@QueryParameter String value) {
+            return FormChecks.integer(value, 1, 100, "Requests per second");
         }
 
         public FormValidation doCheckProjectName(@QueryParameter String value,

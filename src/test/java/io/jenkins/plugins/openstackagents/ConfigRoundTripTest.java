@@ -17,7 +17,7 @@ public class ConfigRoundTripTest extends OpenStackTestCase {
                 "/home/jenkins/agent", 0, 30, 10, 10);
         OpenStackCloud orig = new OpenStackCloud("os1", "https://keystone.example.com:5000/v3", "RegionOne",
                 "jenkins", "pa55word-never-in-clear", "ci", "Default", "", "", true, 7,
-                "http://jenkins.example.com/", java.util.List.of(small, big));
+                "http://jenkins.example.com/", 30, 4, java.util.List.of(small, big));
         hudson.clouds.add(orig);
         hudson.save();
 
@@ -43,7 +43,7 @@ public class ConfigRoundTripTest extends OpenStackTestCase {
 
     public void testApplicationCredentialRoundTripsAndIsPreferred() throws Exception {
         OpenStackCloud orig = new OpenStackCloud("os2", "https://keystone.example.com:5000/v3", "", "", "", "",
-                "", "0123abcd", "app-secret-never-in-clear", false, 0, "",
+                "", "0123abcd", "app-secret-never-in-clear", false, 0, "", 0, 0,
                 java.util.List.of(template("t", "a b", 10, "/tmp/x")));
         hudson.clouds.add(orig);
         submit(createWebClient().goTo("configure").getFormByName("config"));

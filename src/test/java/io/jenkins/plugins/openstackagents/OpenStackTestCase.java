@@ -35,6 +35,6 @@ public abstract class OpenStackTestCase extends HudsonTestCase {
         List<AgentTemplate> list = new ArrayList<>();
         Collections.addAll(list, templates);
         return new OpenStackCloud(name, "https://keystone.example.com:5000/v3", "RegionOne", "jenkins",
-                "s3cret-password", "ci", "Default", "", "", true, 5, jenkinsUrl, list);
+                "s3cret-password", "ci", "Default", "", "", true, 5, jenkinsUrl, 60, 1000, list);
     }
 }

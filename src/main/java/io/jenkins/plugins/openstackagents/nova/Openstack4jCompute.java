@@ -142,7 +142,7 @@ public final class Openstack4jCompute implements Compute {
             throw new ComputeException(Kind.TRANSIENT,
                     "Nova accepted server " + request.name() + " but did not say its id.");
         }
-        Server server = toServer(created, request.name(), request.metadata(), Server.Status.BUILD);
+        Server server = toServer(created, request.name(), request.metadata(), Server.Status.BUILD, request.flavorId());
         LOGGER.fine(() -> "Nova: accepted " + request.name() + " as " + server.id());
         return server;
     }
@@ -151,7 +151,7 @@ public final class Openstack4jCompute implements Compute {
     public Optional<Server> find(String serverId) throws ComputeException {
         try {
             NovaServer s = call(Service.NOVA, "read server " + serverId, () -> nova.server(serverId));
-            return s == null ? Optional.empty() : Optional.of(toServer(s, null, Map.of(), Server.Status.OTHER));
+            return s == null ? Optional.empty() : Optional.of(toServer(s, null, Map.of(), Server.Status.OTHER, null));
         } catch (ComputeException e) {
             if (e.is(Kind.NOT_FOUND)) {
                 return Optional.empty();
@@ -166,7 +166,7 @@ public final class Openstack4jCompute implements Compute {
                 () -> allPages(nova::serverPage, NovaServer::getId));
         List<Server> ours = all.stream()
                 .filter(s -> s.getMetadata() != null && s.getMetadata().entrySet().containsAll(metadata.entrySet()))
-                .map(s -> toServer(s, null, Map.of(), Server.Status.OTHER))
+                .map(s -> toServer(s, null, Map.of(), Server.Status.OTHER, null))
                 .collect(Collectors.toList());
         LOGGER.fine(() -> "Nova: " + ours.size() + " of " + all.size() + " servers have metadata " + metadata);
         return ours;
@@ -410,7 +410,8 @@ public final class Openstack4jCompute implements Compute {
 
     // ------------------------------------------------------------------------------------------------ mapping
 
-    private static Server toServer(NovaServer s, String name, Map<String, String> metadata, Server.Status ifNone) {
+    private static Server toServer(NovaServer s, String name, Map<String, String> metadata, Server.Status ifNone,
+                                   String flavorIfNone) {
         Server.Status status = s.getStatus() == null ? ifNone : Server.Status.of(s.getStatus().name());
         Server.Fault fault = s.getFault() == null ? null
                 : new Server.Fault(s.getFault().getCode(), s.getFault().getMessage());
@@ -423,7 +424,8 @@ public final class Openstack4jCompute implements Compute {
             });
         }
         return new Server(s.getId(), s.getName() != null ? s.getName() : name, status, md, fault,
-                s.getCreated() == null ? null : s.getCreated().toInstant(), firstAddress(s.getAddresses()));
+                s.getCreated() == null ? null : s.getCreated().toInstant(), firstAddress(s.getAddresses()),
+                s.getFlavorId() != null ? s.getFlavorId() : flavorIfNone);
     }
 
     /** The first IPv4 address of the networks in name order, else the first address at all. */

@@ -8,6 +8,7 @@ import java.util.Map;
  *
  * @param fault Nova's fault record for a server in ERROR, or null
  * @param address the first IP address Nova reports, or null
+ * @param flavorId the flavor's id, or null when Nova did not say
  */
 public record Server(
         String id,
@@ -16,7 +17,8 @@ public record Server(
         Map<String, String> metadata,
         Fault fault,
         Instant created,
-        String address) {
+        String address,
+        String flavorId) {
 
     public Server {
         metadata = Map.copyOf(metadata);
@@ -49,6 +51,6 @@ public record Server(
     }
 
     public Server withStatus(Status s, Fault f) {
-        return new Server(id, name, s, metadata, f, created, address);
+        return new Server(id, name, s, metadata, f, created, address, flavorId);
     }
 }

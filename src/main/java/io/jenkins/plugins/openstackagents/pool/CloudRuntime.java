@@ -1,10 +1,15 @@
 package io.jenkins.plugins.openstackagents.pool;
 
+import io.github.resilience4j.ratelimiter.RateLimiter;
+import io.github.resilience4j.ratelimiter.RateLimiterConfig;
 import io.jenkins.plugins.openstackagents.nova.Compute;
 import io.jenkins.plugins.openstackagents.nova.ComputeException;
 import io.jenkins.plugins.openstackagents.nova.ComputeFactory;
 import io.jenkins.plugins.openstackagents.nova.ConnectionSettings;
 import io.jenkins.plugins.openstackagents.nova.Flavor;
+import io.jenkins.plugins.openstackagents.nova.Image;
+import io.jenkins.plugins.openstackagents.nova.Limits;
+import io.jenkins.plugins.openstackagents.nova.Network;
 import io.jenkins.plugins.openstackagents.nova.Server;
 import io.jenkins.plugins.openstackagents.nova.ServerRequest;
 import java.time.Clock;
@@ -20,7 +25,13 @@ import java.util.logging.Logger;
 
 /**
  * The provisioning state of one cloud that outlives its configuration bean: the ledger, the last limits read,
- * the connection. Plain Java; the Jenkins classes call it and nothing else.
+ * the pauses after failures, the connection. Plain Java; the Jenkins classes call it and nothing else.
+ *
+ * <p>Every call to the cloud goes through one gate: a shared rate limit, and a pause after a transient failure
+ * (5xx, timeout, unreachable, 429) that grows exponentially with jitter and honours Retry-After. While paused, no
+ * request leaves; the caller gets a TRANSIENT error at once. Creates have a second pause, after Nova refused one
+ * for quota (403, or the late 413): no create is sent before it ends, and then only if the limits, read again,
+ * show room.
  */
 public final class CloudRuntime {
 
@@ -30,25 +41,37 @@ public final class CloudRuntime {
     static final Duration FIRST_POLL = Duration.ofMillis(500);
     static final Duration MAX_POLL = Duration.ofSeconds(15);
 
+    public static final Duration DEFAULT_LIMITS_INTERVAL = Duration.ofSeconds(60);
+    public static final int DEFAULT_REQUESTS_PER_SECOND = 5;
+
     private final String cloudName;
+    private final String controllerId;
     private final Ledger ledger = new Ledger();
     private final Planner planner = new Planner(ledger);
+    private final ApiStats stats = new ApiStats();
     private final Clock clock;
     private final Sleeper sleeper;
     private final ComputeFactory factory;
+    private final Compute gate = new Gate();
+    private final Backoff callPause = new Backoff(Duration.ofSeconds(2), Duration.ofMinutes(5)); // guarded by this
+    private final Backoff quotaPause = new Backoff(Duration.ofSeconds(20), Duration.ofMinutes(10)); // guarded by this
     private Compute compute; // guarded by this
     private ConnectionSettings settings; // guarded by this
-    private volatile Duration limitsInterval = Duration.ofSeconds(60);
+    private volatile RateLimiter rateLimiter;
+    private volatile Duration limitsInterval = DEFAULT_LIMITS_INTERVAL;
     private LimitsSnapshot limits; // guarded by this
     private Map<String, Flavor> flavors = Map.of(); // guarded by this
     private Instant flavorsReadAt; // guarded by this
     private boolean quotaExhausted; // guarded by this
+    private boolean reconciled; // guarded by this
 
-    public CloudRuntime(String cloudName, ComputeFactory factory, Clock clock, Sleeper sleeper) {
+    public CloudRuntime(String cloudName, String controllerId, ComputeFactory factory, Clock clock, Sleeper sleeper) {
         this.cloudName = cloudName;
+        this.controllerId = controllerId;
         this.factory = factory;
         this.clock = clock;
         this.sleeper = sleeper;
+        setRequestsPerSecond(DEFAULT_REQUESTS_PER_SECOND);
     }
 
     public String cloudName() {
@@ -59,8 +82,16 @@ public final class CloudRuntime {
         return ledger;
     }
 
-    /** The connection; {@link #connect} must have been called. */
-    public synchronized Compute compute() {
+    public ApiStats stats() {
+        return stats;
+    }
+
+    /** The cloud, behind the rate limit and the pause; {@link #connect} must have been called. */
+    public Compute compute() {
+        return gate;
+    }
+
+    private synchronized Compute raw() {
         if (compute == null) {
             throw new IllegalStateException("cloud " + cloudName + " is not connected");
         }
@@ -77,15 +108,29 @@ public final class CloudRuntime {
         }
     }
 
+    /** How often Nova's limits are read at most (they are read again at once after a quota error). */
     public void setLimitsInterval(Duration d) {
         this.limitsInterval = d;
+    }
+
+    /** The most requests per second this cloud receives from this controller, all operations together. */
+    public void setRequestsPerSecond(int n) {
+        RateLimiter current = rateLimiter;
+        if (current != null && current.getRateLimiterConfig().getLimitForPeriod() == n) {
+            return;
+        }
+        rateLimiter = RateLimiter.of(cloudName, RateLimiterConfig.custom()
+                .limitForPeriod(Math.max(1, n))
+                .limitRefreshPeriod(Duration.ofSeconds(1))
+                .timeoutDuration(Duration.ofSeconds(30))
+                .build());
     }
 
     /** Nova's limits, read at most once per interval (and at once after a quota error). */
     public synchronized LimitsSnapshot limits() throws ComputeException {
         Instant now = clock.instant();
         if (limits == null || !now.isBefore(limits.readAt().plus(limitsInterval))) {
-            limits = new LimitsSnapshot(compute().limits(), now);
+            limits = new LimitsSnapshot(gate.limits(), now);
         }
         return limits;
     }
@@ -95,7 +140,7 @@ public final class CloudRuntime {
         Instant now = clock.instant();
         if (flavorsReadAt == null || !now.isBefore(flavorsReadAt.plus(limitsInterval))) {
             Map<String, Flavor> m = new HashMap<>();
-            for (Flavor f : compute().flavors()) {
+            for (Flavor f : gate.flavors()) {
                 m.put(f.name(), f);
                 m.put(f.id(), f);
             }
@@ -115,31 +160,58 @@ public final class CloudRuntime {
     }
 
     /**
-     * Reserves as many servers of a template as fit now (possibly none). Logs once when the quota runs out and
-     * once when it is available again.
+     * Reserves as many servers of a template as fit now, possibly none. Asks Nova nothing while requests are
+     * paused. Logs once when the quota runs out and once when it is available again.
      */
     public Planner.Plan plan(Planner.Request request, int cloudCap, Supplier<String> names) throws ComputeException {
+        reconcileOnce();
+        synchronized (this) {
+            if (quotaPause.isPaused(clock.instant())) {
+                return Planner.Plan.paused();
+            }
+        }
         Planner.Plan plan = planner.reserve(request, cloudCap, limits(), names, clock.instant());
-        noteQuota(plan.bound() == Planner.Bound.QUOTA && plan.isEmpty(), plan.headroom());
+        if (plan.bound() == Planner.Bound.QUOTA && plan.isEmpty()) {
+            quotaExhausted(null);
+        } else if (!plan.isEmpty()) {
+            quotaAvailable(plan.headroom());
+        }
         return plan;
     }
 
-    private synchronized void noteQuota(boolean exhausted, Quota headroom) {
-        if (exhausted && !quotaExhausted) {
-            LOGGER.info(() -> "Quota exhausted for cloud " + cloudName + " (" + usage() + "), waiting");
-        } else if (!exhausted && quotaExhausted) {
+    private synchronized void quotaExhausted(String refusal) {
+        if (!quotaExhausted) {
+            quotaExhausted = true;
+            String what = refusal != null ? "Nova refused a server: " + refusal : usage();
+            LOGGER.info(() -> "Quota exhausted for cloud " + cloudName + " (" + what + "), waiting");
+        }
+    }
+
+    private synchronized void quotaAvailable(Quota headroom) {
+        if (quotaExhausted) {
+            quotaExhausted = false;
             LOGGER.info(() -> "Quota available again for cloud " + cloudName + " (free: " + headroom + ")");
         }
-        quotaExhausted = exhausted;
     }
 
     private String usage() {
         if (limits == null) {
             return "limits unknown";
         }
-        var l = limits.limits();
+        Limits l = limits.limits();
         return "used " + l.usedInstances() + "/" + l.maxInstances() + " instances, " + l.usedCores() + "/"
                 + l.maxCores() + " cores, " + l.usedRamMb() + "/" + l.maxRamMb() + " MB RAM";
+    }
+
+    /** Nova refused a server for quota: re-read the limits before the next plan, and pause creates. */
+    private void quotaRefused(String message) {
+        Duration d;
+        synchronized (this) {
+            limits = null;
+            d = quotaPause.failed(clock.instant(), null, message);
+        }
+        quotaExhausted(message);
+        LOGGER.fine(() -> "Cloud " + cloudName + ": no create for " + d.toSeconds() + " s");
     }
 
     /** Gives back a reservation that was never sent to Nova. */
@@ -155,11 +227,11 @@ public final class CloudRuntime {
             throws ComputeException, InterruptedException {
         Server server;
         try {
-            server = compute().create(request);
+            server = gate.create(request);
         } catch (ComputeException e) {
             ledger.gone(name, clock.instant());
             if (e.is(ComputeException.Kind.QUOTA_EXCEEDED)) {
-                forgetLimits();
+                quotaRefused(e.getMessage());
             }
             throw e;
         }
@@ -170,7 +242,7 @@ public final class CloudRuntime {
         while (true) {
             Optional<Server> now;
             try {
-                now = compute().find(server.id());
+                now = gate.find(server.id());
             } catch (ComputeException e) {
                 if (!e.is(ComputeException.Kind.TRANSIENT) && !e.is(ComputeException.Kind.RATE_LIMITED)) {
                     release(name, "boot check failed: " + e.getMessage());
@@ -187,6 +259,9 @@ public final class CloudRuntime {
             Server s = now.get();
             if (s.status() == Server.Status.ACTIVE) {
                 ledger.transition(name, Ledger.State.RUNNING, clock.instant(), null);
+                synchronized (this) {
+                    quotaPause.succeeded();
+                }
                 return s;
             }
             if (s.status() == Server.Status.ERROR) {
@@ -195,7 +270,7 @@ public final class CloudRuntime {
                 String why = "server went to ERROR" + (f == null ? "" : " (fault " + f.code() + ": " + f.message() + ")");
                 ledger.transition(name, Ledger.State.ERROR, clock.instant(), why);
                 if (quota) {
-                    forgetLimits();
+                    quotaRefused(f.message());
                 }
                 release(name, why);
                 throw new ComputeException(quota ? ComputeException.Kind.QUOTA_EXCEEDED
@@ -228,12 +303,13 @@ public final class CloudRuntime {
             return;
         }
         try {
-            if (compute().delete(id)) {
+            if (gate.delete(id)) {
                 ledger.deleteAccepted(name);
+                LOGGER.info(() -> "Deleting server " + name + " (" + id + ") of cloud " + cloudName + ": " + reason);
             } else {
                 ledger.gone(name, clock.instant());
+                LOGGER.info(() -> "Server " + name + " (" + id + ") of cloud " + cloudName + " was already gone");
             }
-            LOGGER.info(() -> "Deleting server " + name + " (" + id + ") of cloud " + cloudName + ": " + reason);
         } catch (ComputeException ex) {
             LOGGER.warning(() -> "Could not delete server " + name + " (" + id + ") of cloud " + cloudName + ": "
                     + ex.getMessage() + "; will retry");
@@ -244,8 +320,7 @@ public final class CloudRuntime {
      * Deletes a server the ledger may not know (an agent saved before a restart), and tracks it until it is gone.
      */
     public void release(String name, String template, String serverId, String reason) {
-        ledger.adopt(name, template, new Quota(1, 0, 0), serverId, Ledger.State.RUNNING,
-                clock.instant());
+        ledger.adopt(name, template, new Quota(1, 0, 0), serverId, Ledger.State.RUNNING, clock.instant());
         release(name, reason);
     }
 
@@ -257,12 +332,12 @@ public final class CloudRuntime {
         List<Ledger.Entry> deleting = ledger.entries(e -> e.state() == Ledger.State.DELETING);
         for (Ledger.Entry e : deleting) {
             try {
-                Optional<Server> s = compute().find(e.serverId());
+                Optional<Server> s = gate.find(e.serverId());
                 if (s.isEmpty() || s.get().status() == Server.Status.DELETED) {
                     ledger.gone(e.name(), clock.instant());
                     LOGGER.fine(() -> "Server " + e.name() + " is gone from cloud " + cloudName);
                 } else if (!e.deleteAccepted()) {
-                    if (compute().delete(e.serverId())) {
+                    if (gate.delete(e.serverId())) {
                         ledger.deleteAccepted(e.name());
                     } else {
                         ledger.gone(e.name(), clock.instant());
@@ -271,6 +346,161 @@ public final class CloudRuntime {
             } catch (ComputeException ex) {
                 LOGGER.log(Level.FINE, "Deletion check of {0} failed: {1}", new Object[] {e.name(), ex.getMessage()});
             }
+        }
+    }
+
+    /**
+     * Rebuilds the ledger from Nova after a restart: every server carrying this controller's and this cloud's
+     * ownership metadata is counted, in the state Nova reports, with its flavor's resources.
+     */
+    public void reconcile() throws ComputeException {
+        List<Server> ours = gate.list(Ownership.selector(controllerId, cloudName));
+        int adopted = 0;
+        for (Server s : ours) {
+            Optional<Ownership> o = Ownership.of(s.metadata());
+            if (o.isEmpty() || ledger.get(o.get().agent()).isPresent()) {
+                continue;
+            }
+            Quota resources = new Quota(1, 0, 0);
+            if (s.flavorId() != null) {
+                try {
+                    resources = Quota.of(flavor(s.flavorId()));
+                } catch (ComputeException e) {
+                    LOGGER.fine(() -> "Flavor of " + s.name() + " unknown: " + e.getMessage());
+                }
+            }
+            ledger.adopt(o.get().agent(), o.get().template(), resources, s.id(), stateOf(s),
+                    s.created() != null ? s.created() : clock.instant());
+            adopted++;
+        }
+        if (adopted > 0) {
+            int n = adopted;
+            LOGGER.info(() -> "Cloud " + cloudName + ": found " + n + " server(s) of this controller on Nova");
+        }
+    }
+
+    private void reconcileOnce() throws ComputeException {
+        synchronized (this) {
+            if (reconciled) {
+                return;
+            }
+        }
+        reconcile();
+        synchronized (this) {
+            reconciled = true;
+        }
+    }
+
+    private static Ledger.State stateOf(Server s) {
+        switch (s.status()) {
+            case BUILD: return Ledger.State.BUILDING;
+            case ERROR: return Ledger.State.ERROR;
+            default: return Ledger.State.RUNNING;
+        }
+    }
+
+    /** Whether requests to the cloud are paused now, and why; null when they are not. */
+    public synchronized String pauseReason() {
+        Instant now = clock.instant();
+        if (callPause.isPaused(now)) {
+            return "calls paused until " + callPause.until() + " after: " + callPause.reason();
+        }
+        if (quotaPause.isPaused(now)) {
+            return "creates paused until " + quotaPause.until() + " after: " + quotaPause.reason();
+        }
+        return null;
+    }
+
+    /** One call through the gate: pause, rate limit, statistics, and the pause's bookkeeping. */
+    @FunctionalInterface
+    private interface Call<T> {
+        T run(Compute c) throws ComputeException;
+    }
+
+    private <T> T call(String op, Call<T> call) throws ComputeException {
+        synchronized (this) {
+            if (callPause.isPaused(clock.instant())) {
+                throw new ComputeException(ComputeException.Kind.TRANSIENT, "Requests to cloud " + cloudName
+                        + " are paused until " + callPause.until() + " after: " + callPause.reason());
+            }
+        }
+        if (!rateLimiter.acquirePermission()) {
+            throw new ComputeException(ComputeException.Kind.TRANSIENT,
+                    "Too many requests queued for cloud " + cloudName + " (rate limit)");
+        }
+        try {
+            T r = call.run(raw());
+            stats.record(op, "ok");
+            int failures;
+            synchronized (this) {
+                failures = callPause.failures();
+                callPause.succeeded();
+            }
+            if (failures > 0) {
+                LOGGER.info(() -> "Cloud " + cloudName + " answers again (after " + failures + " failed calls)");
+            }
+            return r;
+        } catch (ComputeException e) {
+            stats.record(op, e.getKind().name());
+            if (e.is(ComputeException.Kind.TRANSIENT) || e.is(ComputeException.Kind.RATE_LIMITED)) {
+                Duration d;
+                int failures;
+                synchronized (this) {
+                    d = callPause.failed(clock.instant(), e.getRetryAfter().orElse(null), e.getMessage());
+                    failures = callPause.failures();
+                }
+                if (failures == 1) {
+                    LOGGER.warning(() -> "Cloud " + cloudName + ": " + e.getMessage() + "; pausing requests for "
+                            + d.toSeconds() + " s");
+                } else {
+                    LOGGER.fine(() -> "Cloud " + cloudName + " still failing (" + failures + "): " + e.getMessage()
+                            + "; pausing requests for " + d.toSeconds() + " s");
+                }
+            }
+            throw e;
+        }
+    }
+
+    /** The cloud, as the rest of the runtime and the plugin see it. */
+    private final class Gate implements Compute {
+        @Override
+        public Server create(ServerRequest request) throws ComputeException {
+            return call("create", c -> c.create(request));
+        }
+
+        @Override
+        public Optional<Server> find(String serverId) throws ComputeException {
+            return call("get", c -> c.find(serverId));
+        }
+
+        @Override
+        public List<Server> list(Map<String, String> metadata) throws ComputeException {
+            return call("list", c -> c.list(metadata));
+        }
+
+        @Override
+        public boolean delete(String serverId) throws ComputeException {
+            return call("delete", c -> c.delete(serverId));
+        }
+
+        @Override
+        public Limits limits() throws ComputeException {
+            return call("limits", Compute::limits);
+        }
+
+        @Override
+        public List<Flavor> flavors() throws ComputeException {
+            return call("flavors", Compute::flavors);
+        }
+
+        @Override
+        public List<Image> images() throws ComputeException {
+            return call("images", Compute::images);
+        }
+
+        @Override
+        public List<Network> networks() throws ComputeException {
+            return call("networks", Compute::networks);
         }
     }
 }

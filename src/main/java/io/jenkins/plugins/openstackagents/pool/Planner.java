@@ -16,12 +16,17 @@ import java.util.function.Supplier;
 public final class Planner {
 
     /** What stopped a plan from reserving everything that was wanted. */
-    public enum Bound { NONE, CLOUD_CAP, TEMPLATE_CAP, QUOTA }
+    public enum Bound { NONE, CLOUD_CAP, TEMPLATE_CAP, QUOTA, PAUSED }
 
     /** The outcome: the names reserved (possibly none), and the tightest bound if fewer than wanted. */
     public record Plan(List<String> reserved, Bound bound, Quota headroom) {
         public boolean isEmpty() {
             return reserved.isEmpty();
+        }
+
+        /** Nothing reserved because requests to the cloud are paused; Nova was not asked. */
+        static Plan paused() {
+            return new Plan(List.of(), Bound.PAUSED, Quota.NONE);
         }
     }
 

@@ -109,7 +109,7 @@ public class InMemoryCompute implements Compute {
         Srv s = new Srv();
         s.flavor = flavor(flavorId);
         s.server = new Server(UUID.randomUUID().toString(), name, Server.Status.ACTIVE, metadata, null,
-                clock.instant(), "10.0.0.9");
+                clock.instant(), "10.0.0.9", s.flavor.id());
         s.activeAt = clock.instant();
         s.activated = true;
         servers.put(s.server.id(), s);
@@ -174,7 +174,7 @@ public class InMemoryCompute implements Compute {
             s.userData = request.userData();
             s.lateQuota = over != null;
             s.server = new Server(UUID.randomUUID().toString(), request.name(), Server.Status.BUILD,
-                    request.metadata(), null, clock.instant(), null);
+                    request.metadata(), null, clock.instant(), null, f.id());
             s.activeAt = clock.instant().plus(bootTime);
             servers.put(s.server.id(), s);
             result = s.server;
@@ -324,7 +324,7 @@ public class InMemoryCompute implements Compute {
                                     + maxInstances + " instances"));
                 } else {
                     s.server = new Server(s.server.id(), s.server.name(), Server.Status.ACTIVE, s.server.metadata(),
-                            null, s.server.created(), "10.0.0." + (servers.size() + 10));
+                            null, s.server.created(), "10.0.0." + (servers.size() + 10), s.flavor.id());
                     Server active = s.server;
                     String ud = s.userData;
                     BiConsumer<Server, String> a = onActive;

@@ -50,9 +50,10 @@ public class CloudRuntimeTest {
 
     private final VirtualClock clock = new VirtualClock();
     private final InMemoryCompute nova = new InMemoryCompute(clock);
-    private final CloudRuntime rt = new CloudRuntime("os", s -> nova, clock, clock::sleep);
+    private final CloudRuntime rt = new CloudRuntime("os", "ctl", s -> nova, clock, clock::sleep);
 
     {
+        rt.setRequestsPerSecond(10_000);
         rt.connect(new ConnectionSettings("https://k.example.com/v3", null,
                 new ConnectionSettings.ApplicationCredential("id", "secret"), true, null, null));
     }
@@ -140,6 +141,11 @@ public class CloudRuntimeTest {
         nova.failNext(InMemoryCompute.Op.DELETE, new ComputeException(ComputeException.Kind.TRANSIENT, "HTTP 503"));
         rt.release(name, "test");
         assertFalse(rt.ledger().get(name).get().deleteAccepted());
+        // the 503 paused every request to the cloud: no retry before the pause ends
+        rt.confirmDeletions();
+        assertFalse(rt.ledger().get(name).get().deleteAccepted());
+        assertTrue(rt.pauseReason(), rt.pauseReason().contains("HTTP 503"));
+        clock.sleep(Duration.ofSeconds(4));
         rt.confirmDeletions();
         assertTrue(rt.ledger().get(name).get().deleteAccepted());
         clock.sleep(Duration.ofSeconds(1));
