@@ -197,10 +197,15 @@ public class OpenStackCloud extends Cloud {
         private final transient Map<String, CloudRuntime> runtimes = new ConcurrentHashMap<>();
         private transient volatile ComputeFactory computeFactory = new Openstack4jComputeFactory();
         private transient volatile String controllerId;
+        private final transient Launches launches = new Launches();
 
         @Override
         public String getDisplayName() {
             return "OpenStack Agents";
+        }
+
+        Launches launches() {
+            return launches;
         }
 
         /** Replaces how clouds connect (the tests use an in-memory cloud). Resets every cloud's connection. */

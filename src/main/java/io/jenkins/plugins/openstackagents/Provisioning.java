@@ -34,10 +34,37 @@ final class Provisioning {
     private Provisioning() {
     }
 
+    /**
+     * NodeProvisioner's round: its excess workload already discounts the agents it is waiting for, not those
+     * {@link FastProvisioner} started; those are discounted here.
+     */
     static Collection<PlannedNode> provision(OpenStackCloud cloud, Label label, int excessWorkload) {
+        int excess = excessWorkload - OpenStackCloud.descriptor().launches().executors(label, true);
         List<PlannedNode> planned = new ArrayList<>();
+        for (Launch launch : plan(cloud, label, excess, false)) {
+            planned.add(new PlannedNode(launch.name, Computer.threadPoolForRemoting.submit(launch),
+                    launch.template.getNumExecutors()));
+        }
+        return planned;
+    }
+
+    /** Starts agents for waiting builds at once, outside NodeProvisioner. Returns the executors started. */
+    static int startNow(OpenStackCloud cloud, Label label, int excess) {
+        int executors = 0;
+        for (Launch launch : plan(cloud, label, excess, true)) {
+            Computer.threadPoolForRemoting.submit(launch);
+            executors += launch.template.getNumExecutors();
+        }
+        return executors;
+    }
+
+    /** Reserves servers for {@code excess} executors of demand, as far as the caps and the quota allow. */
+    private static List<Launch> plan(OpenStackCloud cloud, Label label, int excess, boolean fast) {
+        List<Launch> launches = new ArrayList<>();
+        if (excess <= 0) {
+            return launches;
+        }
         CloudRuntime rt = cloud.runtime();
-        int excess = excessWorkload;
         for (AgentTemplate t : cloud.getTemplates()) {
             if (excess <= 0 || !t.matches(label)) {
                 continue;
@@ -48,20 +75,27 @@ final class Provisioning {
                 Planner.Plan plan = rt.plan(new Planner.Request(t.getName(), perServer, wanted, t.getInstanceCap()),
                         cloud.getInstanceCap(), () -> newName(cloud, t));
                 for (String name : plan.reserved()) {
-                    planned.add(new PlannedNode(name,
-                            Computer.threadPoolForRemoting.submit(new Launch(cloud, t, name)), t.getNumExecutors()));
+                    launches.add(new Launch(cloud, t, name, fast));
                     excess -= t.getNumExecutors();
                 }
                 if (!plan.isEmpty()) {
                     LOGGER.info(() -> "Cloud " + cloud.name + " starts " + plan.reserved().size() + " agent(s) of template "
                             + t.getName() + " for " + label + " (wanted " + wanted + ")");
                 }
+                OpenStackCloud.descriptor().launches().problem(cloud.name, t.getName(), null);
             } catch (ComputeException e) {
-                LOGGER.warning(() -> "Cloud " + cloud.name + " cannot provision template " + t.getName() + ": "
-                        + e.getMessage());
+                // the gate already said when the cloud itself fails; a broken template is said once
+                if (e.is(ComputeException.Kind.PERMANENT)
+                        && OpenStackCloud.descriptor().launches().problem(cloud.name, t.getName(), e.getMessage())) {
+                    LOGGER.warning(() -> "Cloud " + cloud.name + " cannot start agents of template " + t.getName()
+                            + ": " + e.getMessage());
+                } else {
+                    LOGGER.fine(() -> "Cloud " + cloud.name + " cannot provision template " + t.getName() + " now: "
+                            + e.getMessage());
+                }
             }
         }
-        return planned;
+        return launches;
     }
 
     static String newName(OpenStackCloud cloud, AgentTemplate t) {
@@ -87,15 +121,31 @@ final class Provisioning {
         private final OpenStackCloud cloud;
         private final AgentTemplate template;
         private final String name;
+        private final boolean fast;
 
-        Launch(OpenStackCloud cloud, AgentTemplate template, String name) {
+        Launch(OpenStackCloud cloud, AgentTemplate template, String name, boolean fast) {
+            this.fast = fast;
             this.cloud = cloud;
             this.template = template;
             this.name = name;
+            OpenStackCloud.descriptor().launches().started(name, template, fast);
         }
 
         @Override
         public Node call() throws Exception {
+            try {
+                return launch();
+            } catch (ProvisioningFailure e) {
+                if (fast) { // nobody reads this future; NodeProvisioner logs its own
+                    LOGGER.info(e.getMessage());
+                }
+                throw e;
+            } finally {
+                OpenStackCloud.descriptor().launches().ended(name);
+            }
+        }
+
+        private Node launch() throws Exception {
             CloudRuntime rt = cloud.runtime();
             ServerRequest request;
             try {

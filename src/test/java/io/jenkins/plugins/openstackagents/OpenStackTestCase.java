@@ -18,12 +18,18 @@ public abstract class OpenStackTestCase extends HudsonTestCase {
 
     @Override
     protected void setUp() throws Exception {
-        LoadStatistics.CLOCK = 200;
-        NodeProvisioner.NodeProvisionerInvoker.INITIALDELAY = 200;
-        NodeProvisioner.NodeProvisionerInvoker.RECURRENCEPERIOD = 200;
+        int tick = nodeProvisionerTickMs();
+        LoadStatistics.CLOCK = tick;
+        NodeProvisioner.NodeProvisionerInvoker.INITIALDELAY = tick;
+        NodeProvisioner.NodeProvisionerInvoker.RECURRENCEPERIOD = tick;
         super.setUp();
         compute = new InMemoryCompute();
         hudson.getDescriptorByType(OpenStackCloud.DescriptorImpl.class).setComputeFactory(settings -> compute);
+    }
+
+    /** How often NodeProvisioner looks at the load; Jenkins' default is 10 s. */
+    protected int nodeProvisionerTickMs() {
+        return 200;
     }
 
     protected static AgentTemplate template(String name, String labels, int idleMinutes, String remoteFs) {

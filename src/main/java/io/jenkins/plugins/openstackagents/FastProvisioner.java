@@ -1,0 +1,86 @@
+package io.jenkins.plugins.openstackagents;
+
+import hudson.Extension;
+import hudson.model.Computer;
+import hudson.model.Hudson;
+import hudson.model.Label;
+import hudson.model.PeriodicWork;
+import hudson.model.Queue;
+import hudson.slaves.Cloud;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.logging.Logger;
+
+/**
+ * Requests servers for waiting builds within about a second. Jenkins' NodeProvisioner waits until its averaged
+ * queue length has grown (tens of seconds); this looks at the queue itself every second, and starts agents for
+ * the builds that no idle executor and no agent already on its way can take. It costs no API call while the
+ * queue has no such build. NodeProvisioner keeps running too; {@link Provisioning} keeps the two from starting
+ * two servers for one build. Disable with {@code -Dio.jenkins.plugins.openstackagents.FastProvisioner.enabled=false}.
+ */
+@Extension
+public class FastProvisioner extends PeriodicWork {
+
+    private static final Logger LOGGER = Logger.getLogger(FastProvisioner.class.getName());
+    static final boolean ENABLED =
+            Boolean.parseBoolean(System.getProperty(FastProvisioner.class.getName() + ".enabled", "true"));
+
+    private final AtomicBoolean busy = new AtomicBoolean();
+
+    @Override
+    public long getRecurrencePeriod() {
+        return 1000;
+    }
+
+    @Override
+    protected void doRun() {
+        if (!ENABLED || busy.get()) {
+            return;
+        }
+        Map<Label, Integer> waiting = new HashMap<>();
+        for (Queue.BuildableItem item : Hudson.getInstance().getQueue().getBuildableItems()) {
+            Label label = item.task.getAssignedLabel();
+            if (label != null && ours(label)) {
+                waiting.merge(label, 1, Integer::sum);
+            }
+        }
+        Map<Label, Integer> excess = new HashMap<>();
+        for (Map.Entry<Label, Integer> e : waiting.entrySet()) {
+            Label label = e.getKey();
+            int n = e.getValue() - label.getIdleExecutors() - OpenStackCloud.descriptor().launches().executors(label, false);
+            if (n > 0) {
+                excess.put(label, n);
+            }
+        }
+        if (excess.isEmpty() || !busy.compareAndSet(false, true)) {
+            return;
+        }
+        // asking the clouds may read Nova's limits: not on the timer thread
+        Computer.threadPoolForRemoting.submit(() -> {
+            try {
+                for (Map.Entry<Label, Integer> e : excess.entrySet()) {
+                    int left = e.getValue();
+                    for (Cloud c : Hudson.getInstance().clouds) {
+                        if (left > 0 && c instanceof OpenStackCloud && c.canProvision(e.getKey())) {
+                            left -= Provisioning.startNow((OpenStackCloud) c, e.getKey(), left);
+                        }
+                    }
+                }
+            } catch (RuntimeException ex) {
+                LOGGER.warning("Fast provisioning failed: " + ex);
+            } finally {
+                busy.set(false);
+            }
+        });
+    }
+
+    private static boolean ours(Label label) {
+        for (Cloud c : Hudson.getInstance().clouds) {
+            if (c instanceof OpenStackCloud && c.canProvision(label)) {
+                return true;
+            }
+        }
+        return false;
+    }
+}
