@@ -126,8 +126,8 @@ final class ErrorTranslator {
         if (status == 401) {
             String who;
             if (credentials instanceof ConnectionSettings.Password p) {
-                who = "the password of user '" + p.user() + "' (domain '" + p.domain() + "') for project '"
-                        + p.project() + "'; check the user name, password, project name and domain";
+                who = "the user name or password of user '" + p.user() + "' (domain '" + p.domain()
+                        + "'); check them and the domain";
             } else {
                 ConnectionSettings.ApplicationCredential a = (ConnectionSettings.ApplicationCredential) credentials;
                 who = "the application credential " + a.id() + "; check its id and secret, and that it has not "

@@ -323,12 +323,7 @@ public final class Openstack4jCompute implements Compute {
         LOGGER.fine(() -> "Keystone: asking " + authUrl + " for a token with " + credentials);
         KeystoneToken t;
         try {
-            HttpRequest<KeystoneToken> request = HttpRequest.builder(KeystoneToken.class)
-                    .endpoint(authUrl).path("/auth/tokens").method(HttpMethod.POST).config(config)
-                    .header(ClientConstants.HEADER_OS4J_AUTH, "Tokens")
-                    .json(tokenRequest(credentials))
-                    .build();
-            HttpResponse response = HttpExecutor.create().execute(request);
+            HttpResponse response = postToken(tokenRequest(credentials, true));
             int status = response.getStatus();
             if (status < 400 && status / 100 != 2) {
                 HttpEntityHandler.closeQuietly(response);
@@ -343,6 +338,11 @@ public final class Openstack4jCompute implements Compute {
             t.setId(id);
             t.setEndpoint(authUrl);
         } catch (RuntimeException e) {
+            if (credentials instanceof Password p && ErrorTranslator.status(e) == 401 && passwordIsRight(p)) {
+                throw new ComputeException(Kind.PERMANENT, "Keystone at " + authUrl + " accepted the password of user '"
+                        + p.user() + "' but not for project '" + p.project() + "' (domain '" + p.domain()
+                        + "'): the project does not exist there, or the user has no role on it.", e);
+            }
             throw ErrorTranslator.authFailure(e, authUrl, credentials);
         }
         if (t.getCatalog() == null || t.getCatalog().isEmpty()) {
@@ -354,15 +354,40 @@ public final class Openstack4jCompute implements Compute {
         return t;
     }
 
-    private static String tokenRequest(ConnectionSettings.Credentials credentials) {
+    private HttpResponse postToken(String body) {
+        HttpRequest<KeystoneToken> request = HttpRequest.builder(KeystoneToken.class)
+                .endpoint(authUrl).path("/auth/tokens").method(HttpMethod.POST).config(config)
+                .header(ClientConstants.HEADER_OS4J_AUTH, "Tokens")
+                .json(body)
+                .build();
+        return HttpExecutor.create().execute(request);
+    }
+
+    /**
+     * After a 401 for a project-scoped password token: whether the same password gets an unscoped token, i.e.
+     * the project, not the password, is what Keystone refused. Only asked on that failure path.
+     */
+    private boolean passwordIsRight(Password p) {
+        try {
+            HttpResponse r = postToken(tokenRequest(p, false));
+            int status = r.getStatus();
+            HttpEntityHandler.closeQuietly(r);
+            return status / 100 == 2;
+        } catch (RuntimeException e) {
+            return false;
+        }
+    }
+
+    private static String tokenRequest(ConnectionSettings.Credentials credentials, boolean scoped) {
         Map<String, Object> identity;
         Map<String, Object> auth;
         if (credentials instanceof Password p) {
             Map<String, Object> domain = Map.of("name", blankIfNull(p.domain()));
             identity = Map.of("methods", List.of("password"), "password", Map.of("user", Map.of(
                     "name", blankIfNull(p.user()), "domain", domain, "password", blankIfNull(p.password()))));
-            auth = Map.of("identity", identity,
-                    "scope", Map.of("project", Map.of("name", blankIfNull(p.project()), "domain", domain)));
+            auth = scoped ? Map.of("identity", identity,
+                    "scope", Map.of("project", Map.of("name", blankIfNull(p.project()), "domain", domain)))
+                    : Map.of("identity", identity);
         } else {
             ApplicationCredential a = (ApplicationCredential) credentials;
             identity = Map.of("methods", List.of("application_credential"), "application_credential",

@@ -259,6 +259,7 @@ public final class CloudRuntime {
             Server s = now.get();
             if (s.status() == Server.Status.ACTIVE) {
                 ledger.transition(name, Ledger.State.RUNNING, clock.instant(), null);
+                stats.record("boot", "ACTIVE");
                 synchronized (this) {
                     quotaPause.succeeded();
                 }
@@ -269,6 +270,7 @@ public final class CloudRuntime {
                 boolean quota = f != null && f.isQuotaExceeded();
                 String why = "server went to ERROR" + (f == null ? "" : " (fault " + f.code() + ": " + f.message() + ")");
                 ledger.transition(name, Ledger.State.ERROR, clock.instant(), why);
+                stats.record("boot", quota ? "QUOTA_EXCEEDED" : "ERROR");
                 if (quota) {
                     quotaRefused(f.message());
                 }
@@ -277,6 +279,7 @@ public final class CloudRuntime {
                         : ComputeException.Kind.PERMANENT, "Server " + name + " " + why);
             }
             if (!clock.instant().isBefore(deadline)) {
+                stats.record("boot", "TIMEOUT");
                 String why = "boot timeout " + bootTimeout.toSeconds() + " s exceeded in state " + s.status();
                 release(name, why);
                 throw new ComputeException(ComputeException.Kind.TRANSIENT, "Server " + name + ": " + why);

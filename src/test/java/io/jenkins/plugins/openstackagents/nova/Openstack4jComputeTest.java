@@ -303,10 +303,20 @@ public class Openstack4jComputeTest {
                 () -> compute(settings(new Password("jenkins", "wrong-pass", "jenkins", "Default"))).limits());
 
         assertEquals(Kind.PERMANENT, e.getKind());
-        assertEquals("Keystone at " + cloud.authUrl() + " rejected the credentials (401): the password of user "
-                + "'jenkins' (domain 'Default') for project 'jenkins'; check the user name, password, project name "
-                + "and domain.", e.getMessage());
+        assertEquals("Keystone at " + cloud.authUrl() + " rejected the credentials (401): the user name or "
+                + "password of user 'jenkins' (domain 'Default'); check them and the domain.", e.getMessage());
         assertThat(e.getMessage(), not(containsString("wrong-pass")));
+    }
+
+    @Test
+    public void wrongProjectIsToldApartFromAWrongPassword() {
+        ComputeException e = assertThrows(ComputeException.class,
+                () -> compute(settings(new Password("jenkins", "secret", "no-such-project", "Default"))).limits());
+
+        assertEquals(Kind.PERMANENT, e.getKind());
+        assertEquals("Keystone at " + cloud.authUrl() + " accepted the password of user 'jenkins' but not for "
+                + "project 'no-such-project' (domain 'Default'): the project does not exist there, or the user has "
+                + "no role on it.", e.getMessage());
     }
 
     @Test
@@ -815,8 +825,15 @@ public class Openstack4jComputeTest {
                 JsonNode user = identity.path("password").path("user");
                 JsonNode project = auth.path("scope").path("project");
                 if (!user.path("name").asText().equals("jenkins") || !user.path("password").asText().equals("secret")
-                        || !user.path("domain").path("name").asText().equals("Default")
-                        || !project.path("name").asText().equals("jenkins")
+                        || !user.path("domain").path("name").asText().equals("Default")) {
+                    return error(401, "error", "The request you have made requires authentication.");
+                }
+                if (project.isMissingNode()) { // unscoped: no catalog
+                    String token = "tok-unscoped-" + tokensIssued.incrementAndGet();
+                    return new Answer(201, JSON.writeValueAsString(Map.of("token", Map.of("methods", List.of(method),
+                            "user", Map.of("id", "u-jenkins", "name", "jenkins")))), Map.of("X-Subject-Token", token), 0);
+                }
+                if (!project.path("name").asText().equals("jenkins")
                         || !project.path("domain").path("name").asText().equals("Default")) {
                     return error(401, "error", "The request you have made requires authentication.");
                 }
