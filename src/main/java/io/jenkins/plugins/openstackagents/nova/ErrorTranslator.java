@@ -209,6 +209,9 @@ final class ErrorTranslator {
             if (c instanceof ConnectException && c.getCause() == null) {
                 return "connection refused";
             }
+            if (c instanceof java.io.EOFException) {
+                return "the connection was closed without an answer";
+            }
         }
         for (Throwable c = e; c != null; c = c.getCause()) {
             if (c instanceof SocketException) {
