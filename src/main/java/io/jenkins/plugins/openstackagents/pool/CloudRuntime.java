@@ -241,8 +241,12 @@ public final class CloudRuntime {
         Duration pause = FIRST_POLL;
         while (true) {
             Optional<Server> now;
+            Instant asked = clock.instant();
             try {
                 now = gate.find(server.id());
+                if (now.isPresent()) {
+                    ledger.seen(name, asked);
+                }
             } catch (ComputeException e) {
                 if (!e.is(ComputeException.Kind.TRANSIENT) && !e.is(ComputeException.Kind.RATE_LIMITED)) {
                     release(name, "boot check failed: " + e.getMessage());
@@ -306,7 +310,9 @@ public final class CloudRuntime {
             return;
         }
         try {
+            Instant asked = clock.instant();
             if (gate.delete(id)) {
+                ledger.seen(name, asked);
                 ledger.deleteAccepted(name);
                 LOGGER.info(() -> "Deleting server " + name + " (" + id + ") of cloud " + cloudName + ": " + reason);
             } else {
@@ -335,7 +341,11 @@ public final class CloudRuntime {
         List<Ledger.Entry> deleting = ledger.entries(e -> e.state() == Ledger.State.DELETING);
         for (Ledger.Entry e : deleting) {
             try {
+                Instant asked = clock.instant();
                 Optional<Server> s = gate.find(e.serverId());
+                if (s.isPresent()) {
+                    ledger.seen(e.name(), asked);
+                }
                 if (s.isEmpty() || s.get().status() == Server.Status.DELETED) {
                     ledger.gone(e.name(), clock.instant());
                     LOGGER.fine(() -> "Server " + e.name() + " is gone from cloud " + cloudName);

@@ -34,14 +34,16 @@ public final class Ledger {
 
     /**
      * One server. {@code acceptedAt} is when Nova answered 202 (null while the request is in flight);
-     * {@code deleteAccepted} whether Nova accepted a delete request for it.
+     * {@code seenAt} the start of the last request that found it on Nova; {@code deleteAccepted} whether Nova
+     * accepted a delete request for it.
      */
     public record Entry(String name, String template, Quota resources, State state, String serverId,
-                        Instant reservedAt, Instant acceptedAt, Instant stateSince, String reason,
+                        Instant reservedAt, Instant acceptedAt, Instant seenAt, Instant stateSince, String reason,
                         boolean deleteAccepted) {
 
         Entry with(State s, Instant now, String why) {
-            return new Entry(name, template, resources, s, serverId, reservedAt, acceptedAt, now, why, deleteAccepted);
+            return new Entry(name, template, resources, s, serverId, reservedAt, acceptedAt, seenAt, now, why,
+                    deleteAccepted);
         }
     }
 
@@ -56,7 +58,8 @@ public final class Ledger {
         if (entries.containsKey(name)) {
             return false;
         }
-        entries.put(name, new Entry(name, template, resources, State.REQUESTED, null, now, null, now, null, false));
+        entries.put(name, new Entry(name, template, resources, State.REQUESTED, null, now, null, null, now, null,
+                false));
         return true;
     }
 
@@ -65,7 +68,7 @@ public final class Ledger {
         Entry e = entries.get(name);
         if (e != null) {
             entries.put(name, new Entry(name, e.template(), e.resources(), State.BUILDING, serverId, e.reservedAt(),
-                    now, now, null, false));
+                    now, now, now, null, false));
         }
     }
 
@@ -76,7 +79,7 @@ public final class Ledger {
     public synchronized void adopt(String name, String template, Quota resources, String serverId, State state,
                                    Instant created) {
         entries.putIfAbsent(name, new Entry(name, template, resources, state, serverId, created, created, created,
-                "found on Nova", false));
+                created, "found on Nova", false));
     }
 
     /** Moves a server to a new state, with a reason an operator can read (may be null). */
@@ -87,12 +90,21 @@ public final class Ledger {
         }
     }
 
+    /** A request that started at {@code at} found the server on Nova: Nova counted it at that moment. */
+    public synchronized void seen(String name, Instant at) {
+        Entry e = entries.get(name);
+        if (e != null && (e.seenAt() == null || at.isAfter(e.seenAt()))) {
+            entries.put(name, new Entry(name, e.template(), e.resources(), e.state(), e.serverId(), e.reservedAt(),
+                    e.acceptedAt(), at, e.stateSince(), e.reason(), e.deleteAccepted()));
+        }
+    }
+
     /** Nova accepted the delete request; it keeps counting the server until it answers 404. */
     public synchronized void deleteAccepted(String name) {
         Entry e = entries.get(name);
         if (e != null) {
             entries.put(name, new Entry(name, e.template(), e.resources(), State.DELETING, e.serverId(),
-                    e.reservedAt(), e.acceptedAt(), e.stateSince(), e.reason(), true));
+                    e.reservedAt(), e.acceptedAt(), e.seenAt(), e.stateSince(), e.reason(), true));
         }
     }
 
@@ -142,7 +154,8 @@ public final class Ledger {
 
     /**
      * Quota that Nova's usage figures read at {@code readAt} still include but that has since been released:
-     * servers accepted before that moment and gone (404) after it.
+     * servers gone (404) that Nova counted at that moment: accepted before it, and still found by a request that
+     * started at or after it (the moment we learn of a 404 can be much later than the deletion itself).
      */
     public synchronized Quota releasedSince(Instant readAt) {
         Quota q = Quota.NONE;
@@ -150,7 +163,8 @@ public final class Ledger {
             Gone g = it.next();
             if (g.goneAt().isBefore(readAt)) {
                 it.remove(); // already reflected in any read at or after readAt
-            } else if (g.entry().acceptedAt().isBefore(readAt)) {
+            } else if (g.entry().acceptedAt().isBefore(readAt)
+                    && g.entry().seenAt() != null && !g.entry().seenAt().isBefore(readAt)) {
                 q = q.plus(g.entry().resources());
             }
         }

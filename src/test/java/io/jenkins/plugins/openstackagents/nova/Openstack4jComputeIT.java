@@ -6,14 +6,12 @@ import static org.junit.Assert.assertEquals;
 import static org.junit.Assert.assertFalse;
 import static org.junit.Assert.assertThrows;
 import static org.junit.Assert.assertTrue;
-import static org.junit.Assume.assumeTrue;
 
+import io.jenkins.plugins.openstackagents.LocalOpenStack;
 import io.jenkins.plugins.openstackagents.nova.ComputeException.Kind;
 import io.jenkins.plugins.openstackagents.nova.ConnectionSettings.ApplicationCredential;
 import io.jenkins.plugins.openstackagents.nova.ConnectionSettings.Password;
-import java.io.IOException;
-import java.net.InetSocketAddress;
-import java.net.Socket;
+import java.net.URI;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -28,39 +26,28 @@ import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import org.junit.After;
 import org.junit.Before;
-import org.junit.BeforeClass;
 import org.junit.Test;
 
 /**
- * {@link Openstack4jCompute} against a real OpenStack on loopback (devstack-lite: user jenkins/secret, project
- * jenkins, domain Default, quota of 3 instances, flavor id 1, image fake-image, no network). Not part of the
- * default build (surefire runs {@code *Test} only); skipped when Keystone does not answer on 127.0.0.1:5000.
- *
- * <p>The application-credential test needs {@code -Dit.appcred.id=... -Dit.appcred.secret=...}. It prints what the
- * cloud answered and how long it took.
+ * {@link Openstack4jCompute} against the real OpenStack on loopback that {@code openstack-lite.sh} runs
+ * ({@link LocalOpenStack}: user jenkins in project jenkins, quota of 3 instances, flavors m1.small and m1.medium,
+ * image fake-image, no network). Runs in {@code mvn verify}, which starts that OpenStack first; fails when it is
+ * not there. It prints what the cloud answered and how long it took.
  */
 public class Openstack4jComputeIT {
 
-    private static final String AUTH_URL = System.getProperty("it.authUrl", "http://127.0.0.1:5000/v3");
-    private static final Password JENKINS = new Password("jenkins", "secret", "jenkins", "Default");
     private static final Duration WAIT = Duration.ofSeconds(60);
 
+    private final LocalOpenStack os = LocalOpenStack.get();
+    private final String authUrl = os.authUrl();
+    private final Password jenkins = os.jenkinsCredentials();
     private final String run = "it-" + UUID.randomUUID().toString().substring(0, 8);
     private final Map<String, String> ours = Map.of("jenkins-it-run", run);
     private Compute compute;
 
-    @BeforeClass
-    public static void keystoneIsUp() {
-        try (Socket s = new Socket()) {
-            s.connect(new InetSocketAddress("127.0.0.1", 5000), 500);
-        } catch (IOException e) {
-            assumeTrue("no Keystone on 127.0.0.1:5000", false);
-        }
-    }
-
     @Before
     public void connect() throws Exception {
-        compute = new Openstack4jComputeFactory().connect(settings(AUTH_URL, "RegionOne", JENKINS));
+        compute = new Openstack4jComputeFactory().connect(settings(authUrl, os.region(), jenkins));
         assertEquals("the project must start empty", 0, compute.limits().usedInstances());
     }
 
@@ -77,10 +64,14 @@ public class Openstack4jComputeIT {
         Limits limits = compute.limits();
         say("limits: " + limits);
         assertEquals(3, limits.maxInstances());
+        assertEquals(6, limits.maxCores());
+        assertEquals(4096, limits.maxRamMb());
         say("flavors: " + compute.flavors());
-        assertTrue(compute.flavors().contains(new Flavor("1", "m1.small", 1, 512, 1)));
+        assertTrue(compute.flavors().contains(new Flavor(os.flavorSmall(), "m1.small", 1, 512, 1)));
+        assertTrue(compute.flavors().contains(new Flavor(os.flavorMedium(), "m1.medium", 2, 1024, 1)));
         say("images: " + compute.images());
-        assertTrue(compute.images().stream().anyMatch(i -> i.name().equals("fake-image")));
+        assertTrue(compute.images().stream().anyMatch(i -> i.id().equals(os.imageId())
+                && i.name().equals(os.imageName())));
         say("networks: " + compute.networks());
     }
 
@@ -173,29 +164,28 @@ public class Openstack4jComputeIT {
     @Test
     public void authenticationAndConfigurationFailures() throws Exception {
         expect(Kind.PERMANENT, "wrong password",
-                settings(AUTH_URL, null, new Password("jenkins", "wrong", "jenkins", "Default")));
+                settings(authUrl, null, new Password(os.username(), "wrong", os.project(), os.domain())));
         expect(Kind.PERMANENT, "wrong project",
-                settings(AUTH_URL, null, new Password("jenkins", "secret", "no-such-project", "Default")));
+                settings(authUrl, null, new Password(os.username(), os.password(), "no-such-project", os.domain())));
         expect(Kind.PERMANENT, "project of another user",
-                settings(AUTH_URL, null, new Password("jenkins", "secret", "admin", "Default")));
+                settings(authUrl, null, new Password(os.username(), os.password(), os.adminProject(), os.domain())));
         expect(Kind.PERMANENT, "wrong domain",
-                settings(AUTH_URL, null, new Password("jenkins", "secret", "jenkins", "NoSuchDomain")));
-        expect(Kind.PERMANENT, "wrong region", settings(AUTH_URL, "RegionTwo", JENKINS));
-        expect(Kind.TRANSIENT, "unreachable", settings("http://127.0.0.1:5999/v3", null, JENKINS));
-        expect(Kind.PERMANENT, "https to a plain-http port", settings("https://127.0.0.1:5000/v3", null, JENKINS));
+                settings(authUrl, null, new Password(os.username(), os.password(), os.project(), "NoSuchDomain")));
+        expect(Kind.PERMANENT, "wrong region", settings(authUrl, "RegionTwo", jenkins));
+        expect(Kind.TRANSIENT, "unreachable", settings("http://127.0.0.1:5999/v3", null, jenkins));
+        expect(Kind.PERMANENT, "https to a plain-http port",
+                settings(authUrl.replaceFirst("^http:", "https:"), null, jenkins));
         expect(Kind.PERMANENT, "unknown application credential",
-                settings(AUTH_URL, null, new ApplicationCredential("00000000000000000000000000000000", "x")));
-        expect(Kind.PERMANENT, "auth URL without Keystone", settings("http://127.0.0.1:8774/", null, JENKINS));
+                settings(authUrl, null, new ApplicationCredential("00000000000000000000000000000000", "x")));
+        expect(Kind.PERMANENT, "auth URL without Keystone",
+                settings(URI.create(os.novaUrl()).resolve("/").toString(), null, jenkins));
     }
 
     @Test
     public void applicationCredential() throws Exception {
-        String id = System.getProperty("it.appcred.id");
-        String secret = System.getProperty("it.appcred.secret");
-        assumeTrue("-Dit.appcred.id and -Dit.appcred.secret not given", id != null && secret != null);
-
-        Compute c = new Openstack4jComputeFactory().connect(settings(AUTH_URL, "RegionOne",
-                new ApplicationCredential(id, secret)));
+        String id = os.appCredId();
+        Compute c = new Openstack4jComputeFactory().connect(settings(authUrl, os.region(),
+                os.applicationCredential()));
         long t0 = System.nanoTime();
         say("application credential " + id + ": limits " + c.limits() + " in " + ms(t0) + " ms");
         Server s = c.create(request(run + "-ac", fakeImage()));
@@ -203,7 +193,7 @@ public class Openstack4jComputeIT {
         assertTrue(c.delete(s.id()));
         say("application credential: booted and deleted " + s.id());
         expect(Kind.PERMANENT, "application credential with a wrong secret",
-                settings(AUTH_URL, null, new ApplicationCredential(id, "wrong")));
+                settings(authUrl, null, new ApplicationCredential(id, "wrong")));
     }
 
     // ------------------------------------------------------------------------------------------- helpers
@@ -217,12 +207,12 @@ public class Openstack4jComputeIT {
         assertThat(e.getMessage(), org.hamcrest.CoreMatchers.not(containsString("secret\"")));
     }
 
-    private String fakeImage() throws ComputeException {
-        return compute.images().stream().filter(i -> i.name().equals("fake-image")).findFirst().orElseThrow().id();
+    private String fakeImage() {
+        return os.imageId();
     }
 
     private ServerRequest request(String name, String image) {
-        return new ServerRequest(name, "1", image, null, null, List.of(), null, "#cloud-config\n", ours);
+        return new ServerRequest(name, os.flavorSmall(), image, null, null, List.of(), null, "#cloud-config\n", ours);
     }
 
     private Server waitWhileBuilding(String id) throws Exception {

@@ -77,9 +77,25 @@ public class PlannerTest {
         LimitsSnapshot full = limits(2, 2, -1, 0, -1, 0, t0.plusSeconds(2));
         ledger.transition(p.reserved().get(0), Ledger.State.DELETING, t0.plusSeconds(3), "used");
         assertEquals(0, plan(SMALL, 1, 0, 0, full).reserved().size());
-        // Nova answered 404 after that read: its quota is free although the read is older
+        // a check after that read still found it, then Nova answered 404: its quota is free although the read
+        // is older
+        ledger.seen(p.reserved().get(0), t0.plusSeconds(3));
         ledger.gone(p.reserved().get(0), t0.plusSeconds(4));
         assertEquals(1, plan(SMALL, 5, 0, 0, full).reserved().size());
+    }
+
+    @Test
+    public void aDeletionLearnedLateIsNotFreedTwice() {
+        LimitsSnapshot l = limits(2, 0, -1, 0, -1, 0, t0);
+        Planner.Plan p = plan(SMALL, 2, 0, 0, l);
+        for (String n : p.reserved()) {
+            ledger.accepted(n, "id-" + n, t0.plusSeconds(1));
+        }
+        // Nova drops the first server at t0+5 and counts 1 used at t0+10; we only learn of its 404 at t0+20
+        LimitsSnapshot after = limits(2, 1, -1, 0, -1, 0, t0.plusSeconds(10));
+        ledger.transition(p.reserved().get(0), Ledger.State.DELETING, t0.plusSeconds(3), "used");
+        ledger.gone(p.reserved().get(0), t0.plusSeconds(20));
+        assertEquals("one free slot, not two", 1, plan(SMALL, 5, 0, 0, after).reserved().size());
     }
 
     @Test

@@ -130,6 +130,22 @@ public class QuotaMatrixTest {
     }
 
     @Test
+    public void deletionsLearnedAfterALaterLimitsReadAreNotFreedTwice() throws Exception {
+        nova.quota(2, -1, -1).deleteTime(Duration.ofSeconds(1));
+        assertEquals(2, round("t", SMALL, "1", 2));
+        for (Ledger.Entry e : rt.ledger().entries()) {
+            rt.release(e.name(), "used");
+        }
+        // Nova drops both within a second; the next limits read (a minute later) sees none used; only then does
+        // the cleanup learn of the 404s
+        clock.sleep(Duration.ofSeconds(61));
+        rt.limits();
+        rt.confirmDeletions();
+        assertEquals(2, round("t", SMALL, "1", 4));
+        assertCreates(4);
+    }
+
+    @Test
     public void anotherControllerUsingTheSameQuota() throws Exception {
         nova.quota(3, -1, -1);
         nova.addForeign("other-1", "1", Map.of());
