@@ -45,28 +45,13 @@ public class FastProvisioner extends PeriodicWork {
                 waiting.merge(label, 1, Integer::sum);
             }
         }
-        Map<Label, Integer> excess = new HashMap<>();
-        for (Map.Entry<Label, Integer> e : waiting.entrySet()) {
-            Label label = e.getKey();
-            int n = e.getValue() - label.getIdleExecutors() - OpenStackCloud.descriptor().launches().executors(label, false);
-            if (n > 0) {
-                excess.put(label, n);
-            }
-        }
-        if (excess.isEmpty() || !busy.compareAndSet(false, true)) {
+        if (waiting.isEmpty() || !busy.compareAndSet(false, true)) {
             return;
         }
-        // asking the clouds may read Nova's limits: not on the timer thread
+        // deciding may read Nova's limits: not on the timer thread
         Computer.threadPoolForRemoting.submit(() -> {
             try {
-                for (Map.Entry<Label, Integer> e : excess.entrySet()) {
-                    int left = e.getValue();
-                    for (Cloud c : Hudson.getInstance().clouds) {
-                        if (left > 0 && c instanceof OpenStackCloud && c.canProvision(e.getKey())) {
-                            left -= Provisioning.startNow((OpenStackCloud) c, e.getKey(), left);
-                        }
-                    }
-                }
+                waiting.forEach(Provisioning::startNow);
             } catch (RuntimeException ex) {
                 LOGGER.warning("Fast provisioning failed: " + ex);
             } finally {

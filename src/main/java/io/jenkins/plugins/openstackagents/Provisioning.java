@@ -4,6 +4,7 @@ import hudson.model.Computer;
 import hudson.model.Hudson;
 import hudson.model.Label;
 import hudson.model.Node;
+import hudson.slaves.Cloud;
 import hudson.slaves.NodeProvisioner.PlannedNode;
 import io.jenkins.plugins.openstackagents.nova.ComputeException;
 import io.jenkins.plugins.openstackagents.nova.Server;
@@ -39,23 +40,40 @@ final class Provisioning {
      * {@link FastProvisioner} started; those are discounted here.
      */
     static Collection<PlannedNode> provision(OpenStackCloud cloud, Label label, int excessWorkload) {
-        int excess = excessWorkload - OpenStackCloud.descriptor().launches().executors(label, true);
+        Launches launches = OpenStackCloud.descriptor().launches();
+        List<Launch> started;
+        synchronized (launches) {
+            started = plan(cloud, label, excessWorkload - launches.executors(label, true), false);
+        }
         List<PlannedNode> planned = new ArrayList<>();
-        for (Launch launch : plan(cloud, label, excess, false)) {
+        for (Launch launch : started) {
             planned.add(new PlannedNode(launch.name, Computer.threadPoolForRemoting.submit(launch),
                     launch.template.getNumExecutors()));
         }
         return planned;
     }
 
-    /** Starts agents for waiting builds at once, outside NodeProvisioner. Returns the executors started. */
-    static int startNow(OpenStackCloud cloud, Label label, int excess) {
-        int executors = 0;
-        for (Launch launch : plan(cloud, label, excess, true)) {
-            Computer.threadPoolForRemoting.submit(launch);
-            executors += launch.template.getNumExecutors();
+    /**
+     * Starts agents at once, outside NodeProvisioner, for the builds of a label that neither an idle executor nor
+     * an agent on its way (from either path) will take. Decided under the same lock as {@link #provision}.
+     */
+    static void startNow(Label label, int waitingBuilds) {
+        Launches launches = OpenStackCloud.descriptor().launches();
+        List<Launch> started = new ArrayList<>();
+        synchronized (launches) {
+            int excess = waitingBuilds - label.getIdleExecutors() - launches.executors(label, false);
+            for (Cloud c : Hudson.getInstance().clouds) {
+                if (excess > 0 && c instanceof OpenStackCloud && c.canProvision(label)) {
+                    for (Launch launch : plan((OpenStackCloud) c, label, excess, true)) {
+                        started.add(launch);
+                        excess -= launch.template.getNumExecutors();
+                    }
+                }
+            }
         }
-        return executors;
+        for (Launch launch : started) {
+            Computer.threadPoolForRemoting.submit(launch);
+        }
     }
 
     /** Reserves servers for {@code excess} executors of demand, as far as the caps and the quota allow. */
@@ -156,16 +174,27 @@ final class Provisioning {
             }
             Server server;
             try {
-                server = rt.launch(name, request, Duration.ofMinutes(template.getBootTimeoutMinutes()));
+                server = rt.create(name, request);
             } catch (ComputeException e) {
                 throw new ProvisioningFailure("Agent " + name + " of cloud " + cloud.name + " not started: "
                         + e.getMessage());
             }
-            LOGGER.info(() -> "Server " + name + " (" + server.id() + ") is ACTIVE; waiting for its agent to connect");
+            // Added now, not when this future ends, so that the agent can connect as soon as the server has
+            // booted; the future ends once it has, and until then NodeProvisioner counts it as planned capacity.
             OpenStackAgent agent = new OpenStackAgent(name, cloud.name, template, server.id());
-            // Added now, not when this future ends, so that the agent can connect; the future ends once it has,
-            // and until then NodeProvisioner counts it as planned capacity instead of asking for another server.
             Hudson.getInstance().addNode(agent);
+            try {
+                rt.awaitActive(name, server, Duration.ofMinutes(template.getBootTimeoutMinutes()));
+            } catch (ComputeException | InterruptedException e) {
+                Hudson.getInstance().removeNode(agent); // the runtime deleted the server, unless interrupted:
+                if (e instanceof InterruptedException) {
+                    rt.release(name, "provisioning interrupted");
+                    throw e;
+                }
+                throw new ProvisioningFailure("Agent " + name + " of cloud " + cloud.name + " not started: "
+                        + e.getMessage());
+            }
+            LOGGER.info(() -> "Server " + name + " (" + server.id() + ") is ACTIVE; waiting for its agent to connect");
             awaitOnline(agent, Duration.ofMinutes(template.getConnectTimeoutMinutes()));
             return agent;
         }

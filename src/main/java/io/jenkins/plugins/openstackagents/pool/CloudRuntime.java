@@ -225,6 +225,11 @@ public final class CloudRuntime {
      */
     public Server launch(String name, ServerRequest request, Duration bootTimeout)
             throws ComputeException, InterruptedException {
+        return awaitActive(name, create(name, request), bootTimeout);
+    }
+
+    /** Sends the create request of a reserved server; Nova answered 202 when this returns. */
+    public Server create(String name, ServerRequest request) throws ComputeException {
         Server server;
         try {
             server = gate.create(request);
@@ -237,6 +242,15 @@ public final class CloudRuntime {
         }
         ledger.accepted(name, server.id(), clock.instant());
         LOGGER.info(() -> "Requested server " + name + " (" + server.id() + ") in cloud " + cloudName);
+        return server;
+    }
+
+    /**
+     * Polls a created server with a growing interval until it is ACTIVE. On ERROR or timeout the server is
+     * deleted (and stays in the ledger until Nova drops it) and the failure is thrown.
+     */
+    public Server awaitActive(String name, Server server, Duration bootTimeout)
+            throws ComputeException, InterruptedException {
         Instant deadline = clock.instant().plus(bootTimeout);
         Duration pause = FIRST_POLL;
         while (true) {
