@@ -82,6 +82,16 @@ final class Provisioning {
         if (excess <= 0) {
             return launches;
         }
+        Launches known = OpenStackCloud.descriptor().launches();
+        try {
+            jenkinsUrl(cloud);
+            known.problem(cloud.name, "", null);
+        } catch (ProvisioningFailure e) { // a configuration problem: say it once, ask nothing of the cloud
+            if (known.problem(cloud.name, "", e.getMessage())) {
+                LOGGER.warning(e.getMessage());
+            }
+            return launches;
+        }
         CloudRuntime rt = cloud.runtime();
         for (AgentTemplate t : cloud.getTemplates()) {
             if (excess <= 0 || !t.matches(label)) {
@@ -100,11 +110,10 @@ final class Provisioning {
                     LOGGER.info(() -> "Cloud " + cloud.name + " starts " + plan.reserved().size() + " agent(s) of template "
                             + t.getName() + " for " + label + " (wanted " + wanted + ")");
                 }
-                OpenStackCloud.descriptor().launches().problem(cloud.name, t.getName(), null);
+                known.problem(cloud.name, t.getName(), null);
             } catch (ComputeException e) {
                 // the gate already said when the cloud itself fails; a broken template is said once
-                if (e.is(ComputeException.Kind.PERMANENT)
-                        && OpenStackCloud.descriptor().launches().problem(cloud.name, t.getName(), e.getMessage())) {
+                if (e.is(ComputeException.Kind.PERMANENT) && known.problem(cloud.name, t.getName(), e.getMessage())) {
                     LOGGER.warning(() -> "Cloud " + cloud.name + " cannot start agents of template " + t.getName()
                             + ": " + e.getMessage());
                 } else {

@@ -26,7 +26,7 @@ import java.util.logging.Logger;
  * when Nova no longer lists the server, it kills what it started. Test code: it talks to Nova with the JDK's
  * HTTP client, not through the plugin.
  */
-final class NovaGuestEmulator implements AutoCloseable {
+public final class NovaGuestEmulator implements AutoCloseable {
 
     private static final Logger LOGGER = Logger.getLogger(NovaGuestEmulator.class.getName());
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -45,6 +45,27 @@ final class NovaGuestEmulator implements AutoCloseable {
         this.thread = new Thread(this::loop, "nova-guest-emulator");
         thread.setDaemon(true);
         thread.start();
+    }
+
+    /**
+     * Runs the emulator on its own, for the demo ({@code ./demo.sh}): plays the guests of the local OpenStack
+     * described by the {@code openstack.lite.properties} system property until killed.
+     */
+    public static void main(String[] args) throws Exception {
+        File dir = new File(args.length > 0 ? args[0] : "work/guests");
+        if (!dir.isDirectory() && !dir.mkdirs()) {
+            throw new IOException("cannot create " + dir);
+        }
+        NovaGuestEmulator e = new NovaGuestEmulator(LocalOpenStack.get(), dir);
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            try {
+                e.close();
+            } catch (InterruptedException ignored) {
+                Thread.currentThread().interrupt();
+            }
+        }));
+        System.out.println("Guest emulator running: the user data of each ACTIVE agent server is run in " + dir);
+        e.thread.join();
     }
 
     /** Servers whose user data was run. */

@@ -1,0 +1,113 @@
+#!/usr/bin/env bash
+# The out-of-the-box demo: a real OpenStack on 127.0.0.1 (src/test/openstack/openstack-lite.sh; needs root, installs
+# Debian packages on first use), Jenkins with this plugin on http://localhost:8080/ (mvn hpi:run, home in ./work),
+# configured against that OpenStack: cloud "local-openstack", template "demo" labelled "openstack" (single use),
+# job "hello-openstack". Nova's fake driver boots no operating system, so a guest emulator plays cloud-init: it
+# runs each agent server's user data, which starts the inbound agent on this machine.
+#
+#   ./demo.sh           start everything; Ctrl-C stops Jenkins and the emulator (the OpenStack keeps running:
+#                       bash src/test/openstack/openstack-lite.sh stop)
+#   ./demo.sh --check   the same, then build the job once through the web UI's URL, check it ran on an
+#                       OpenStack agent, and stop (used by CI to keep this command working)
+set -euo pipefail
+cd "$(dirname "$0")"
+
+CHECK=0
+[ "${1:-}" = "--check" ] && CHECK=1
+PORT=${DEMO_PORT:-8080}
+URL="http://127.0.0.1:$PORT/"
+BASE=${OS_LITE_BASE:-/var/tmp/openstack-agents-lite}
+PROPS="$BASE/openstack-lite.properties"
+mkdir -p work
+pids=()
+cleanup() {
+  for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done
+  wait 2>/dev/null || true
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+say() { echo "[demo] $*"; }
+
+if (exec 3<>"/dev/tcp/127.0.0.1/$PORT") 2>/dev/null; then
+  say "port $PORT is in use: stop what listens there, or set DEMO_PORT"; exit 1
+fi
+
+say "starting the local OpenStack (first run: installs packages, about 4 minutes)"
+OS_LITE_BASE="$BASE" bash src/test/openstack/openstack-lite.sh start
+
+say "building the plugin and the guest emulator"
+mvn -q -B test-compile dependency:build-classpath -Dmdep.includeScope=test -Dmdep.outputFile=target/demo.classpath
+
+say "starting the guest emulator (log: work/guest-emulator.log)"
+java -Dopenstack.lite.properties="$PROPS" -cp "target/test-classes:target/classes:$(cat target/demo.classpath)" \
+  io.jenkins.plugins.openstackagents.NovaGuestEmulator work/guests > work/guest-emulator.log 2>&1 &
+pids+=($!)
+
+say "starting Jenkins on $URL (log: work/jenkins.log)"
+mvn -B hpi:run -Djetty.port="$PORT" > work/jenkins.log 2>&1 &
+pids+=($!)
+for i in $(seq 1 180); do
+  [ "$(curl -s -o /dev/null -w '%{http_code}' "$URL")" = 200 ] && break
+  kill -0 "${pids[1]}" 2>/dev/null || { tail -30 work/jenkins.log; say "Jenkins did not start"; exit 1; }
+  sleep 1
+done
+
+prop() { grep "^$1=" "$PROPS" | cut -d= -f2-; }
+say "configuring the cloud, the template and the job"
+cat > work/demo-setup.groovy <<EOF
+import io.jenkins.plugins.openstackagents.*
+def h = hudson.model.Hudson.instance
+if (h.slaveAgentPort < 0) { // inbound agents need the agent TCP port: a random one
+  h.@slaveAgentPort = 0
+  h.save()
+  h.tcpSlaveAgentListener = new hudson.TcpSlaveAgentListener(0)
+}
+def template = new AgentTemplate("demo", "openstack", "$(prop flavorSmall)", "$(prop imageId)", "", "", "", "", "",
+    1, "$PWD/work/agents", 0, 0, 10, 5)
+def cloud = new OpenStackCloud("local-openstack", "$(prop authUrl)", "$(prop region)", "", "", "", "$(prop domain)",
+    "$(prop appCredId)", "$(prop appCredSecret)", true, 3, "$URL", 60, 5, [template])
+def old = h.clouds.getByName(cloud.name)
+if (old != null) { h.clouds.remove(old) }
+h.clouds.add(cloud)
+h.save()
+def job = h.getItem("hello-openstack") ?: h.createProject(hudson.model.FreeStyleProject, "hello-openstack")
+job.setAssignedLabel(h.getLabel("openstack"))
+job.buildersList.clear()
+job.buildersList.add(new hudson.tasks.Shell('echo "Hello from \$NODE_NAME, an OpenStack server"; uname -a'))
+job.save()
+println "configured " + cloud.name
+EOF
+out=$(curl -s --data-urlencode "script@work/demo-setup.groovy" "${URL}scriptText")
+echo "$out" | grep -q "configured local-openstack" || { echo "$out"; say "configuration failed"; exit 1; }
+
+if [ $CHECK = 0 ]; then
+  say "ready: open ${URL}job/hello-openstack/ and click Build Now; an agent appears under ${URL}computer/"
+  say "Ctrl-C stops Jenkins and the guest emulator"
+  wait "${pids[1]}"
+  exit 0
+fi
+
+say "check: building hello-openstack"
+curl -s -o /dev/null -X POST "${URL}job/hello-openstack/build?delay=0sec"
+for i in $(seq 1 180); do
+  result=$(curl -s "${URL}job/hello-openstack/lastBuild/api/json?tree=result,building" || true)
+  case "$result" in *'"result":"SUCCESS"'*) break ;; *'"result":"FAILURE"'*|*'"result":"ABORTED"'*) break ;; esac
+  sleep 1
+done
+log=$(curl -s "${URL}job/hello-openstack/lastBuild/consoleText" || true)
+echo "$log" | sed 's/^/[build] /'
+if ! echo "$log" | grep -q "Hello from local-openstack-demo-" || ! echo "$result" | grep -q SUCCESS; then
+  say "check failed: $result"; exit 1
+fi
+say "check: the build ran on an OpenStack agent; waiting for the single-use agent to be removed"
+for i in $(seq 1 120); do
+  curl -s "${URL}computer/api/json?tree=computer%5BdisplayName%5D" | grep -q local-openstack-demo- || break
+  sleep 1
+done
+left=$(OS_LITE_BASE="$BASE" bash src/test/openstack/openstack-lite.sh status | grep -i "server" | tail -1)
+echo "$left"
+case "$left" in
+  *"jenkins project: 0 server(s)"*) say "check passed: build on an OpenStack agent, its server deleted" ;;
+  *) say "check failed: the plugin left a server behind"; exit 1 ;;
+esac
