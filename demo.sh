@@ -64,9 +64,9 @@ if (h.slaveAgentPort < 0) { // inbound agents need the agent TCP port: a random 
   h.tcpSlaveAgentListener = new hudson.TcpSlaveAgentListener(0)
 }
 def template = new AgentTemplate("demo", "openstack", "$(prop flavorSmall)", "$(prop imageId)", "", "", "", "", "",
-    1, "$PWD/work/agents", 0, 0, 10, 5)
+    1, "$PWD/work/agents", 0, 0, 10, 5, 60)
 def cloud = new OpenStackCloud("local-openstack", "$(prop authUrl)", "$(prop region)", "", "", "", "$(prop domain)",
-    "$(prop appCredId)", "$(prop appCredSecret)", true, 3, "$URL", 60, 5, [template])
+    "$(prop appCredId)", "$(prop appCredSecret)", true, 3, "$URL", 60, 5, 60, [template])
 def old = h.clouds.getByName(cloud.name)
 if (old != null) { h.clouds.remove(old) }
 h.clouds.add(cloud)

@@ -44,12 +44,13 @@ public class AgentTemplate extends AbstractDescribableImpl<AgentTemplate> {
     private final int idleMinutes;
     private final int bootTimeoutMinutes;
     private final int connectTimeoutMinutes;
+    private final int maxBuildMinutes;
 
     @DataBoundConstructor
     public AgentTemplate(String name, String labels, String flavor, String image, String network, String keyPair,
                          String securityGroups, String availabilityZone, String userData, int numExecutors,
                          String remoteFs, int instanceCap, int idleMinutes, int bootTimeoutMinutes,
-                         int connectTimeoutMinutes) {
+                         int connectTimeoutMinutes, int maxBuildMinutes) {
         this.name = Util.fixEmptyAndTrim(name);
         this.labels = Util.fixNull(labels).trim();
         this.flavor = Util.fixEmptyAndTrim(flavor);
@@ -66,6 +67,7 @@ public class AgentTemplate extends AbstractDescribableImpl<AgentTemplate> {
         this.bootTimeoutMinutes = bootTimeoutMinutes > 0 ? bootTimeoutMinutes : DEFAULT_BOOT_TIMEOUT_MINUTES;
         this.connectTimeoutMinutes = connectTimeoutMinutes > 0 ? connectTimeoutMinutes
                 : DEFAULT_CONNECT_TIMEOUT_MINUTES;
+        this.maxBuildMinutes = Math.max(0, maxBuildMinutes);
     }
 
     public String getName() { return name; }
@@ -87,6 +89,8 @@ public class AgentTemplate extends AbstractDescribableImpl<AgentTemplate> {
     public int getBootTimeoutMinutes() { return bootTimeoutMinutes; }
     /** Minutes an ACTIVE server's agent may take to connect. */
     public int getConnectTimeoutMinutes() { return connectTimeoutMinutes; }
+    /** A build running longer than this on one of these agents is aborted and the agent removed; 0 = no limit. */
+    public int getMaxBuildMinutes() { return maxBuildMinutes; }
 
     public boolean isSingleUse() {
         return idleMinutes == 0;
@@ -123,7 +127,7 @@ public class AgentTemplate extends AbstractDescribableImpl<AgentTemplate> {
                 && Objects.equals(availabilityZone, t.availabilityZone) && userData.equals(t.userData)
                 && numExecutors == t.numExecutors && remoteFs.equals(t.remoteFs) && instanceCap == t.instanceCap
                 && idleMinutes == t.idleMinutes && bootTimeoutMinutes == t.bootTimeoutMinutes
-                && connectTimeoutMinutes == t.connectTimeoutMinutes;
+                && connectTimeoutMinutes == t.connectTimeoutMinutes && maxBuildMinutes == t.maxBuildMinutes;
     }
 
     @Override
@@ -174,6 +178,11 @@ public class AgentTemplate extends AbstractDescribableImpl<AgentTemplate> {
 
         public FormValidation doCheckConnectTimeoutMinutes(@QueryParameter String value) {
             return FormChecks.integer(value, 1, 24 * 60, "Connect timeout");
+        }
+
+        public FormValidation doCheckMaxBuildMinutes(@QueryParameter String value) {
+            return Util.fixEmptyAndTrim(value) == null ? FormValidation.ok()
+                    : FormChecks.integer(value, 0, 7 * 24 * 60, "Maximum build time");
         }
 
         public FormValidation doCheckRemoteFs(@QueryParameter String value) {

@@ -34,6 +34,11 @@ final class Launches {
         return message != null && !message.equals(before);
     }
 
+    /** The agents being started now. */
+    java.util.Set<String> names() {
+        return java.util.Set.copyOf(running.keySet());
+    }
+
     /** Executors on their way for builds of this label; only those started outside NodeProvisioner if asked. */
     int executors(Label label, boolean fastOnly) {
         int n = 0;

@@ -11,7 +11,11 @@ import hudson.slaves.AbstractCloudSlave;
 import hudson.slaves.JNLPLauncher;
 import hudson.slaves.NodeProperty;
 import hudson.slaves.Cloud;
+import hudson.model.Computer;
+import io.jenkins.plugins.openstackagents.pool.CloudRuntime;
 import java.io.IOException;
+import java.time.Duration;
+import java.util.concurrent.Callable;
 import java.util.Collections;
 import java.util.logging.Logger;
 
@@ -28,6 +32,8 @@ public class OpenStackAgent extends AbstractCloudSlave {
     private final String templateName;
     private final String serverId;
     private final int idleMinutes;
+    private final int connectTimeoutMinutes;
+    private final int maxBuildMinutes;
 
     public OpenStackAgent(String name, String cloudName, AgentTemplate template, String serverId)
             throws Descriptor.FormException, IOException {
@@ -39,12 +45,19 @@ public class OpenStackAgent extends AbstractCloudSlave {
         this.templateName = template.getName();
         this.serverId = serverId;
         this.idleMinutes = template.getIdleMinutes();
+        this.connectTimeoutMinutes = template.getConnectTimeoutMinutes();
+        this.maxBuildMinutes = template.getMaxBuildMinutes();
     }
 
     public String getCloudName() { return cloudName; }
     public String getTemplateName() { return templateName; }
     public String getServerId() { return serverId; }
     public int getIdleMinutes() { return idleMinutes; }
+    public int getConnectTimeoutMinutes() {
+        return connectTimeoutMinutes > 0 ? connectTimeoutMinutes : AgentTemplate.DEFAULT_CONNECT_TIMEOUT_MINUTES;
+    }
+    /** 0 = no limit. */
+    public int getMaxBuildMinutes() { return maxBuildMinutes; }
 
     public boolean isSingleUse() {
         return idleMinutes == 0;
@@ -94,7 +107,16 @@ public class OpenStackAgent extends AbstractCloudSlave {
                     + " no longer exists");
             return;
         }
-        cloud.runtime().release(getNodeName(), templateName, serverId, reason);
+        CloudRuntime rt = cloud.runtime();
+        rt.release(getNodeName(), templateName, serverId, reason);
+        // the quota is free once Nova has dropped the server: watch for that now, not on the next cleanup pass
+        final String name = getNodeName();
+        Computer.threadPoolForRemoting.submit(new Callable<Boolean>() {
+            @Override
+            public Boolean call() throws InterruptedException {
+                return rt.awaitGone(name, Duration.ofMinutes(2));
+            }
+        });
     }
 
     @Extension

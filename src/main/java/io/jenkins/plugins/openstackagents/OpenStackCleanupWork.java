@@ -3,17 +3,32 @@ package io.jenkins.plugins.openstackagents;
 import hudson.Extension;
 import hudson.model.AsyncPeriodicWork;
 import hudson.model.Computer;
+import hudson.model.Executor;
 import hudson.model.Hudson;
 import hudson.model.PeriodicWork;
+import hudson.model.Queue;
+import hudson.model.Run;
 import hudson.model.TaskListener;
 import hudson.slaves.Cloud;
+import io.jenkins.plugins.openstackagents.pool.CloudRuntime;
+import java.io.FileOutputStream;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.TimeUnit;
-import java.util.logging.Level;
 import java.util.logging.Logger;
 
 /**
  * The one place that deletes servers. Each run is a list of named steps; each item is handled on its own, so one
- * bad server never stops the rest.
+ * bad server never stops the rest. The Jenkins-side steps cost no API call; the cloud side ({@code Janitor})
+ * costs one list call per cloud and cleanup interval.
  */
 @Extension
 public class OpenStackCleanupWork extends AsyncPeriodicWork {
@@ -26,7 +41,7 @@ public class OpenStackCleanupWork extends AsyncPeriodicWork {
 
     @Override
     public long getRecurrencePeriod() {
-        return TimeUnit.MINUTES.toMillis(1);
+        return TimeUnit.SECONDS.toMillis(10);
     }
 
     /** Runs the cleanup now (asynchronously), e.g. when a single-use build has finished. */
@@ -39,39 +54,124 @@ public class OpenStackCleanupWork extends AsyncPeriodicWork {
 
     @Override
     protected void execute(TaskListener listener) {
-        deleteMarkedAgents();
-        confirmDeletions();
-    }
-
-    /** Agents marked for deletion (used, idle): delete the server and remove the agent. */
-    private void deleteMarkedAgents() {
-        for (Computer c : Hudson.getInstance().getComputers()) {
-            if (!(c instanceof OpenStackComputer)) {
-                continue;
-            }
-            OpenStackComputer oc = (OpenStackComputer) c;
-            OpenStackAgent agent = oc.getNode();
-            if (agent == null || oc.getDeletionReason() == null || !oc.isIdle()) {
-                continue;
-            }
-            try {
-                agent.terminate();
-            } catch (Exception e) {
-                LOGGER.log(Level.WARNING, "Could not remove agent " + agent.getNodeName(), e);
+        for (Cloud c : Hudson.getInstance().clouds) {
+            if (c instanceof OpenStackCloud) {
+                step("cloud " + c.name, () -> clean((OpenStackCloud) c));
             }
         }
     }
 
-    /** Servers being deleted: forget those Nova no longer knows, ask again for the others. */
-    private void confirmDeletions() {
-        for (Cloud cloud : Hudson.getInstance().clouds) {
-            if (cloud instanceof OpenStackCloud) {
-                try {
-                    ((OpenStackCloud) cloud).runtime().confirmDeletions();
-                } catch (RuntimeException e) {
-                    LOGGER.log(Level.WARNING, "Cleanup of cloud " + cloud.name + " failed", e);
+    private void clean(OpenStackCloud cloud) {
+        List<OpenStackComputer> computers = computers(cloud);
+        for (OpenStackComputer c : computers) {
+            step("stuck build check of " + c.getName(), () -> abortStuckBuild(c));
+            step("connection check of " + c.getName(), () -> markDisconnected(c));
+        }
+        for (OpenStackComputer c : computers) {
+            step("deletion of " + c.getName(), () -> deleteIfMarked(c));
+        }
+        CloudRuntime rt = cloud.runtime();
+        if (rt.cleanupDue(Duration.ofSeconds(cloud.getCleanupIntervalSeconds()))) {
+            Map<String, OpenStackComputer> agents = new HashMap<>();
+            for (OpenStackComputer c : computers(cloud)) {
+                agents.put(c.getName(), c);
+            }
+            Optional<Set<String>> onNova = rt.janitor().pass(agents.keySet(),
+                    OpenStackCloud.descriptor().launches().names(), t -> bootTimeout(cloud, t));
+            onNova.ifPresent(ids -> {
+                for (OpenStackComputer c : agents.values()) {
+                    step("vanished check of " + c.getName(), () -> removeIfVanished(c, ids));
+                }
+            });
+        }
+    }
+
+    /** A build past its template's maximum build time: aborted, with the reason in its log; then the agent goes. */
+    private void abortStuckBuild(OpenStackComputer c) throws IOException {
+        OpenStackAgent agent = c.getNode();
+        if (agent == null || agent.getMaxBuildMinutes() <= 0) {
+            return;
+        }
+        long max = TimeUnit.MINUTES.toMillis(agent.getMaxBuildMinutes());
+        for (Executor e : c.getExecutors()) {
+            Queue.Executable x = e.getCurrentExecutable();
+            if (!e.isBusy() || x == null || e.getElapsedTime() <= max) {
+                continue;
+            }
+            String why = "build " + x + " exceeded the maximum build time of " + agent.getMaxBuildMinutes() + " min";
+            if (x instanceof Run) {
+                try (OutputStream log = new FileOutputStream(((Run<?, ?>) x).getLogFile(), true)) {
+                    log.write(("OpenStack Agents: aborting this build: it has run longer than the maximum build time of "
+                            + agent.getMaxBuildMinutes() + " min set for template " + agent.getTemplateName()
+                            + "; agent " + agent.getNodeName() + " will be deleted.\n").getBytes(StandardCharsets.UTF_8));
                 }
             }
+            LOGGER.info("Aborting " + x + " on agent " + agent.getNodeName() + ": " + why);
+            c.markForDeletion(why);
+            e.interrupt();
+        }
+    }
+
+    /** An agent not connected for longer than its connect timeout (never came up, or lost after a restart). */
+    private void markDisconnected(OpenStackComputer c) {
+        OpenStackAgent agent = c.getNode();
+        if (agent == null || c.getDeletionReason() != null
+                || OpenStackCloud.descriptor().launches().names().contains(agent.getNodeName())) {
+            return;
+        }
+        long timeout = TimeUnit.MINUTES.toMillis(agent.getConnectTimeoutMinutes());
+        if (c.disconnectedFor(System.currentTimeMillis()) > timeout) {
+            c.markForDeletion("agent not connected for " + agent.getConnectTimeoutMinutes() + " min (connect timeout)");
+        }
+    }
+
+    /** Agents marked for deletion (used, idle, stuck, disconnected) once no build runs on them. */
+    private void deleteIfMarked(OpenStackComputer c) throws Exception {
+        OpenStackAgent agent = c.getNode();
+        if (agent != null && c.getDeletionReason() != null && c.isIdle()) {
+            agent.terminate();
+        }
+    }
+
+    /** Agents whose server Nova no longer has: nothing to run on, removed from Jenkins. */
+    private void removeIfVanished(OpenStackComputer c, Set<String> onNova) throws IOException {
+        OpenStackAgent agent = c.getNode();
+        if (agent == null || onNova.contains(agent.getServerId())
+                || OpenStackCloud.descriptor().launches().names().contains(agent.getNodeName())) {
+            return;
+        }
+        LOGGER.info("Removing agent " + agent.getNodeName() + ": its server " + agent.getServerId()
+                + " is gone from cloud " + agent.getCloudName());
+        Hudson.getInstance().removeNode(agent);
+    }
+
+    private static Duration bootTimeout(OpenStackCloud cloud, String template) {
+        AgentTemplate t = cloud.getTemplate(template);
+        return t == null ? null : Duration.ofMinutes(t.getBootTimeoutMinutes());
+    }
+
+    private static List<OpenStackComputer> computers(OpenStackCloud cloud) {
+        List<OpenStackComputer> r = new ArrayList<>();
+        for (Computer c : Hudson.getInstance().getComputers()) {
+            if (c instanceof OpenStackComputer && ((OpenStackComputer) c).getNode() != null
+                    && cloud.name.equals(((OpenStackComputer) c).getNode().getCloudName())) {
+                r.add((OpenStackComputer) c);
+            }
+        }
+        return r;
+    }
+
+    @FunctionalInterface
+    private interface Step {
+        void run() throws Exception;
+    }
+
+    /** One item of one step: its failure is logged and never stops the others. */
+    private static void step(String what, Step s) {
+        try {
+            s.run();
+        } catch (Exception e) {
+            LOGGER.warning("Cleanup: " + what + " failed: " + e);
         }
     }
 }

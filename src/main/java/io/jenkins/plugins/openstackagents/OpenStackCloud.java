@@ -42,6 +42,7 @@ public class OpenStackCloud extends Cloud {
     public static final String DEFAULT_DOMAIN = "Default";
     public static final int DEFAULT_LIMITS_INTERVAL_SECONDS = 60;
     public static final int DEFAULT_REQUESTS_PER_SECOND = 5;
+    public static final int DEFAULT_CLEANUP_INTERVAL_SECONDS = 60;
 
     private final String authUrl;
     private final String region;
@@ -56,13 +57,15 @@ public class OpenStackCloud extends Cloud {
     private final String jenkinsUrl;
     private final int limitsIntervalSeconds;
     private final int requestsPerSecond;
+    private final int cleanupIntervalSeconds;
     private final List<AgentTemplate> templates;
 
     @DataBoundConstructor
     public OpenStackCloud(String name, String authUrl, String region, String username, String password,
                           String projectName, String domainName, String applicationCredentialId,
                           String applicationCredentialSecret, boolean verifyTls, int instanceCap, String jenkinsUrl,
-                          int limitsIntervalSeconds, int requestsPerSecond, List<AgentTemplate> templates) {
+                          int limitsIntervalSeconds, int requestsPerSecond, int cleanupIntervalSeconds,
+                          List<AgentTemplate> templates) {
         super(Util.fixNull(name).trim());
         this.authUrl = Util.fixNull(authUrl).trim();
         this.region = Util.fixEmptyAndTrim(region);
@@ -78,6 +81,8 @@ public class OpenStackCloud extends Cloud {
         this.limitsIntervalSeconds = limitsIntervalSeconds > 0 ? limitsIntervalSeconds
                 : DEFAULT_LIMITS_INTERVAL_SECONDS;
         this.requestsPerSecond = requestsPerSecond > 0 ? requestsPerSecond : DEFAULT_REQUESTS_PER_SECOND;
+        this.cleanupIntervalSeconds = cleanupIntervalSeconds > 0 ? cleanupIntervalSeconds
+                : DEFAULT_CLEANUP_INTERVAL_SECONDS;
         this.templates = templates == null ? Collections.<AgentTemplate>emptyList()
                 : Collections.unmodifiableList(new ArrayList<AgentTemplate>(templates));
     }
@@ -99,14 +104,17 @@ public class OpenStackCloud extends Cloud {
     public int getLimitsIntervalSeconds() { return limitsIntervalSeconds; }
     /** The most API requests per second this controller sends to the cloud. */
     public int getRequestsPerSecond() { return requestsPerSecond; }
+    /** How often the periodic cleanup looks at this cloud's servers (one list call each time). */
+    public int getCleanupIntervalSeconds() { return cleanupIntervalSeconds; }
     public List<AgentTemplate> getTemplates() { return templates; }
 
     /** Fills in settings added after a configuration was saved. */
     protected Object readResolve() {
-        if (limitsIntervalSeconds <= 0 || requestsPerSecond <= 0) {
+        if (limitsIntervalSeconds <= 0 || requestsPerSecond <= 0 || cleanupIntervalSeconds <= 0) {
             return new OpenStackCloud(name, authUrl, region, username, Secret.toString(password), projectName,
                     domainName, applicationCredentialId, Secret.toString(applicationCredentialSecret), verifyTls,
-                    instanceCap, jenkinsUrl, limitsIntervalSeconds, requestsPerSecond, templates);
+                    instanceCap, jenkinsUrl, limitsIntervalSeconds, requestsPerSecond, cleanupIntervalSeconds,
+                    templates);
         }
         return this;
     }
@@ -174,6 +182,7 @@ public class OpenStackCloud extends Cloud {
                 && applicationCredentialSecret.equals(c.applicationCredentialSecret) && verifyTls == c.verifyTls
                 && instanceCap == c.instanceCap && Objects.equals(jenkinsUrl, c.jenkinsUrl)
                 && limitsIntervalSeconds == c.limitsIntervalSeconds && requestsPerSecond == c.requestsPerSecond
+                && cleanupIntervalSeconds == c.cleanupIntervalSeconds
                 && templates.equals(c.templates);
     }
 
@@ -273,6 +282,10 @@ public class OpenStackCloud extends Cloud {
 
         public FormValidation doCheckLimitsIntervalSeconds(@QueryParameter String value) {
             return FormChecks.integer(value, 10, 3600, "The limits interval");
+        }
+
+        public FormValidation doCheckCleanupIntervalSeconds(@QueryParameter String value) {
+            return FormChecks.integer(value, 10, 3600, "The cleanup interval");
         }
 
         public FormValidation doCheckRequestsPerSecond(@QueryParameter String value) {

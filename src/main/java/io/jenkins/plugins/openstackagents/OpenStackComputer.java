@@ -11,6 +11,7 @@ public class OpenStackComputer extends AbstractCloudComputer<OpenStackAgent> {
 
     private volatile boolean used;
     private volatile String deletionReason;
+    private volatile long disconnectedSince;
 
     public OpenStackComputer(OpenStackAgent agent) {
         super(agent);
@@ -22,6 +23,21 @@ public class OpenStackComputer extends AbstractCloudComputer<OpenStackAgent> {
 
     void markUsed() {
         used = true;
+    }
+
+    /**
+     * How long the agent has been disconnected, as observed by the cleanup's ticks (0 while connected). Its first
+     * connection, a reconnection after a Jenkins restart, and a lost connection all count alike.
+     */
+    long disconnectedFor(long now) {
+        if (getChannel() != null) {
+            disconnectedSince = 0;
+            return 0;
+        }
+        if (disconnectedSince == 0) {
+            disconnectedSince = now;
+        }
+        return now - disconnectedSince;
     }
 
     /** Why this agent is to be deleted, or null. */

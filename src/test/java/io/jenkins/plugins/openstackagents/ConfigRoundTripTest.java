@@ -12,12 +12,12 @@ public class ConfigRoundTripTest extends OpenStackTestCase {
 
     public void testCloudWithTwoTemplatesRoundTripsThroughTheFormAndReload() throws Exception {
         AgentTemplate small = new AgentTemplate("small", "openstack linux", "1", "img-1", "", "ci-key",
-                "default, ssh", "nova", "#!/bin/sh\necho ${AGENT_NAME}\n", 2, "/srv/agent", 3, 0, 15, 3);
+                "default, ssh", "nova", "#!/bin/sh\necho ${AGENT_NAME}\n", 2, "/srv/agent", 3, 0, 15, 3, 90);
         AgentTemplate big = new AgentTemplate("big", "openstack-big", "2", "img-1", "net-1", "", "", "", "", 4,
-                "/home/jenkins/agent", 0, 30, 10, 10);
+                "/home/jenkins/agent", 0, 30, 10, 10, 0);
         OpenStackCloud orig = new OpenStackCloud("os1", "https://keystone.example.com:5000/v3", "RegionOne",
                 "jenkins", "pa55word-never-in-clear", "ci", "Default", "", "", true, 7,
-                "http://jenkins.example.com/", 30, 4, java.util.List.of(small, big));
+                "http://jenkins.example.com/", 30, 4, 120, java.util.List.of(small, big));
         hudson.clouds.add(orig);
         hudson.save();
 
@@ -43,7 +43,7 @@ public class ConfigRoundTripTest extends OpenStackTestCase {
 
     public void testApplicationCredentialRoundTripsAndIsPreferred() throws Exception {
         OpenStackCloud orig = new OpenStackCloud("os2", "https://keystone.example.com:5000/v3", "", "", "", "",
-                "", "0123abcd", "app-secret-never-in-clear", false, 0, "", 0, 0,
+                "", "0123abcd", "app-secret-never-in-clear", false, 0, "", 0, 0, 0,
                 java.util.List.of(template("t", "a b", 10, "/tmp/x")));
         hudson.clouds.add(orig);
         submit(createWebClient().goTo("configure").getFormByName("config"));

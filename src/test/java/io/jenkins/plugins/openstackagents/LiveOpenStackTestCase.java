@@ -44,12 +44,12 @@ public abstract class LiveOpenStackTestCase extends OpenStackTestCase {
     /** A cloud on the local OpenStack, authenticating with the application credential. */
     protected OpenStackCloud liveCloud(String name, AgentTemplate... templates) throws Exception {
         return new OpenStackCloud(name, os.authUrl(), os.region(), "", "", "", os.domain(), os.appCredId(),
-                os.appCredSecret(), true, 0, getURL().toString(), 60, 5, List.of(templates));
+                os.appCredSecret(), true, 0, getURL().toString(), 60, 5, 60, List.of(templates));
     }
 
     protected AgentTemplate liveTemplate(String name, String labels, int idleMinutes) throws Exception {
         return new AgentTemplate(name, labels, os.flavorSmall(), os.imageId(), "", "", "", "", "", 1,
-                createTmpDir().getAbsolutePath(), 0, idleMinutes, 5, 5);
+                createTmpDir().getAbsolutePath(), 0, idleMinutes, 5, 5, 0);
     }
 
     /** Every server of the project carrying this controller's ownership, deleted and waited for (404). */

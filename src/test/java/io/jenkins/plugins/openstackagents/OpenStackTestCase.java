@@ -34,13 +34,13 @@ public abstract class OpenStackTestCase extends HudsonTestCase {
 
     protected static AgentTemplate template(String name, String labels, int idleMinutes, String remoteFs) {
         return new AgentTemplate(name, labels, "1", "img-1", "net-1", "", "default", "", "", 1, remoteFs, 0,
-                idleMinutes, 10, 5);
+                idleMinutes, 10, 5, 0);
     }
 
     protected OpenStackCloud cloud(String name, String jenkinsUrl, AgentTemplate... templates) {
         List<AgentTemplate> list = new ArrayList<>();
         Collections.addAll(list, templates);
         return new OpenStackCloud(name, "https://keystone.example.com:5000/v3", "RegionOne", "jenkins",
-                "s3cret-password", "ci", "Default", "", "", true, 5, jenkinsUrl, 60, 1000, list);
+                "s3cret-password", "ci", "Default", "", "", true, 5, jenkinsUrl, 60, 1000, 60, list);
     }
 }

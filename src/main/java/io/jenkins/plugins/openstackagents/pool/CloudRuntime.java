@@ -53,6 +53,7 @@ public final class CloudRuntime {
     private final Sleeper sleeper;
     private final ComputeFactory factory;
     private final Compute gate = new Gate();
+    private final Janitor janitor = new Janitor(this);
     private final Backoff callPause = new Backoff(Duration.ofSeconds(2), Duration.ofMinutes(5)); // guarded by this
     private final Backoff quotaPause = new Backoff(Duration.ofSeconds(20), Duration.ofMinutes(10)); // guarded by this
     private Compute compute; // guarded by this
@@ -64,6 +65,7 @@ public final class CloudRuntime {
     private Instant flavorsReadAt; // guarded by this
     private boolean quotaExhausted; // guarded by this
     private boolean reconciled; // guarded by this
+    private Instant lastCleanup; // guarded by this
 
     public CloudRuntime(String cloudName, String controllerId, ComputeFactory factory, Clock clock, Sleeper sleeper) {
         this.cloudName = cloudName;
@@ -76,6 +78,19 @@ public final class CloudRuntime {
 
     public String cloudName() {
         return cloudName;
+    }
+
+    public String controllerId() {
+        return controllerId;
+    }
+
+    /** The cloud side of the periodic cleanup. */
+    public Janitor janitor() {
+        return janitor;
+    }
+
+    Instant now() {
+        return clock.instant();
     }
 
     public Ledger ledger() {
@@ -364,15 +379,69 @@ public final class CloudRuntime {
                     ledger.gone(e.name(), clock.instant());
                     LOGGER.fine(() -> "Server " + e.name() + " is gone from cloud " + cloudName);
                 } else if (!e.deleteAccepted()) {
-                    if (gate.delete(e.serverId())) {
-                        ledger.deleteAccepted(e.name());
-                    } else {
-                        ledger.gone(e.name(), clock.instant());
-                    }
+                    retryDelete(e);
                 }
             } catch (ComputeException ex) {
                 LOGGER.log(Level.FINE, "Deletion check of {0} failed: {1}", new Object[] {e.name(), ex.getMessage()});
             }
+        }
+    }
+
+    /**
+     * Waits until Nova has dropped a server being deleted, polling with a growing interval (1 s, 2 s, 4 s ...),
+     * so that its quota is free for the next server within seconds. Returns false if it was still there after
+     * {@code max}; the cleanup's later passes keep watching it then.
+     */
+    public boolean awaitGone(String name, Duration max) throws InterruptedException {
+        Instant deadline = clock.instant().plus(max);
+        Duration pause = Duration.ofSeconds(1);
+        while (true) {
+            Optional<Ledger.Entry> e = ledger.get(name);
+            if (e.isEmpty()) {
+                return true;
+            }
+            if (e.get().state() != Ledger.State.DELETING || !clock.instant().isBefore(deadline)) {
+                return false;
+            }
+            sleeper.sleep(pause);
+            pause = pause.multipliedBy(2).compareTo(MAX_POLL) < 0 ? pause.multipliedBy(2) : MAX_POLL;
+            try {
+                Instant asked = clock.instant();
+                Optional<Server> s = gate.find(e.get().serverId());
+                if (s.isEmpty() || s.get().status() == Server.Status.DELETED) {
+                    ledger.gone(name, clock.instant());
+                    LOGGER.fine(() -> "Server " + name + " is gone from cloud " + cloudName);
+                    return true;
+                }
+                ledger.seen(name, asked);
+            } catch (ComputeException ex) {
+                LOGGER.fine(() -> "Deletion check of " + name + " failed: " + ex.getMessage());
+            }
+        }
+    }
+
+    /** Whether the periodic cleanup of this cloud is due (and, if so, records that it runs now). */
+    public synchronized boolean cleanupDue(Duration interval) {
+        Instant now = clock.instant();
+        if (lastCleanup != null && now.isBefore(lastCleanup.plus(interval))) {
+            return false;
+        }
+        lastCleanup = now;
+        return true;
+    }
+
+    /** Sends a delete again for a server whose earlier delete request failed. */
+    void retryDelete(Ledger.Entry e) {
+        try {
+            Instant asked = clock.instant();
+            if (gate.delete(e.serverId())) {
+                ledger.seen(e.name(), asked);
+                ledger.deleteAccepted(e.name());
+            } else {
+                ledger.gone(e.name(), clock.instant());
+            }
+        } catch (ComputeException ex) {
+            LOGGER.fine(() -> "Delete of " + e.name() + " failed again: " + ex.getMessage());
         }
     }
 

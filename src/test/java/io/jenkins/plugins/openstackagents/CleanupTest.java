@@ -1,0 +1,73 @@
+package io.jenkins.plugins.openstackagents;
+
+import hudson.model.FreeStyleBuild;
+import hudson.model.FreeStyleProject;
+import hudson.model.Result;
+import hudson.tasks.Shell;
+import io.jenkins.plugins.openstackagents.nova.InMemoryCompute;
+import java.util.List;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+
+/** The periodic cleanup on a real Hudson: stuck builds, vanished servers. */
+public class CleanupTest extends OpenStackTestCase {
+
+    private GuestEmulator guests;
+
+    @Override
+    protected void setUp() throws Exception {
+        super.setUp();
+        guests = new GuestEmulator(createTmpDir());
+        compute.onActive(guests::boot).onGone(guests::halt);
+    }
+
+    @Override
+    protected void tearDown() throws Exception {
+        guests.haltAll();
+        super.tearDown();
+    }
+
+    private OpenStackCloud cloud(AgentTemplate t) throws Exception {
+        return new OpenStackCloud("os", "https://keystone.example.com:5000/v3", "RegionOne", "jenkins", "pw", "ci",
+                "Default", "", "", true, 5, getURL().toString(), 60, 1000, 1, List.of(t));
+    }
+
+    private FreeStyleProject job(String name, String label, String script) throws Exception {
+        FreeStyleProject p = createFreeStyleProject(name);
+        p.setAssignedLabel(hudson.getLabel(label));
+        p.getBuildersList().add(new Shell(script));
+        return p;
+    }
+
+    public void testStuckBuildIsAbortedWithItsReasonThenItsAgentDeleted() throws Exception {
+        hudson.clouds.add(cloud(new AgentTemplate("t", "stuck", "1", "img-1", "", "", "", "", "", 1,
+                createTmpDir().getAbsolutePath(), 0, 30, 10, 5, 1)));
+        Future<FreeStyleBuild> f = job("hangs", "stuck", "sleep 600").scheduleBuild2(0);
+        FreeStyleBuild b = f.get(180, TimeUnit.SECONDS);
+        assertEquals(Result.ABORTED, b.getResult());
+        assertLogContains("it has run longer than the maximum build time of 1 min set for template t", b);
+        String agent = b.getBuiltOnStr();
+        long deadline = System.currentTimeMillis() + 30_000;
+        while (hudson.getNode(agent) != null && System.currentTimeMillis() < deadline) {
+            Thread.sleep(100);
+        }
+        assertNull("agent removed", hudson.getNode(agent));
+        assertEquals(1, compute.calls(InMemoryCompute.Op.DELETE));
+    }
+
+    public void testAgentWhoseServerVanishedIsRemoved() throws Exception {
+        hudson.clouds.add(cloud(template("t", "vanish", 30, createTmpDir().getAbsolutePath())));
+        FreeStyleBuild b = assertBuildStatusSuccess(job("once", "vanish", "true").scheduleBuild2(0).get(120,
+                TimeUnit.SECONDS));
+        OpenStackAgent agent = (OpenStackAgent) b.getBuiltOn();
+        compute.delete(agent.getServerId()); // an operator deletes it by hand
+        long deadline = System.currentTimeMillis() + 30_000;
+        while (hudson.getNode(agent.getNodeName()) != null && System.currentTimeMillis() < deadline) {
+            OpenStackCleanupWork.trigger();
+            Thread.sleep(500);
+        }
+        assertNull("agent removed", hudson.getNode(agent.getNodeName()));
+        assertEquals("the plugin deleted nothing itself", 1, compute.calls(InMemoryCompute.Op.DELETE));
+        assertTrue(agent.getCloud().runtime().ledger().entries().isEmpty());
+    }
+}
