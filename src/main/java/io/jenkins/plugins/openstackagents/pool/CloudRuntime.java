@@ -66,6 +66,12 @@ public final class CloudRuntime {
     private boolean quotaExhausted; // guarded by this
     private boolean reconciled; // guarded by this
     private Instant lastCleanup; // guarded by this
+    private final java.util.Deque<Removal> removals = new java.util.ArrayDeque<>(); // guarded by itself
+    static final int REMOVALS_KEPT = 20;
+
+    /** A server the plugin asked Nova to delete, and why. */
+    public record Removal(String name, String serverId, String reason, Instant at) {
+    }
 
     public CloudRuntime(String cloudName, String controllerId, ComputeFactory factory, Clock clock, Sleeper sleeper) {
         this.cloudName = cloudName;
@@ -334,6 +340,12 @@ public final class CloudRuntime {
         }
         ledger.transition(name, Ledger.State.DELETING, clock.instant(), reason);
         String id = e.get().serverId();
+        synchronized (removals) {
+            removals.addFirst(new Removal(name, id, reason, clock.instant()));
+            while (removals.size() > REMOVALS_KEPT) {
+                removals.removeLast();
+            }
+        }
         if (id == null) {
             ledger.gone(name, clock.instant());
             return;
@@ -493,6 +505,18 @@ public final class CloudRuntime {
             case ERROR: return Ledger.State.ERROR;
             default: return Ledger.State.RUNNING;
         }
+    }
+
+    /** The last deletions asked for, newest first. */
+    public List<Removal> removals() {
+        synchronized (removals) {
+            return List.copyOf(removals);
+        }
+    }
+
+    /** Nova's limits as last read, or null if never read. */
+    public synchronized LimitsSnapshot lastLimits() {
+        return limits;
     }
 
     /** Whether requests to the cloud are paused now, and why; null when they are not. */

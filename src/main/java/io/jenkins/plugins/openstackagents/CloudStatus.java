@@ -1,0 +1,98 @@
+package io.jenkins.plugins.openstackagents;
+
+import hudson.Extension;
+import hudson.model.Hudson;
+import hudson.model.RootAction;
+import hudson.slaves.Cloud;
+import io.jenkins.plugins.openstackagents.pool.CloudRuntime;
+import io.jenkins.plugins.openstackagents.pool.Ledger;
+import io.jenkins.plugins.openstackagents.pool.LimitsSnapshot;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+
+/**
+ * The operator's view, at {@code /openstack-agents/}: for each cloud, Nova's quota as last read, the plugin's
+ * in-flight ledger, whether requests are paused and why, API calls since start, and the last removals. For
+ * administrators only.
+ */
+@Extension
+public class CloudStatus implements RootAction {
+
+    @Override
+    public String getIconFileName() {
+        return Hudson.getInstance().hasPermission(Hudson.ADMINISTER) ? "computer.gif" : null;
+    }
+
+    @Override
+    public String getDisplayName() {
+        return "OpenStack Agents";
+    }
+
+    @Override
+    public String getUrlName() {
+        return "openstack-agents";
+    }
+
+    public List<OpenStackCloud> getClouds() {
+        List<OpenStackCloud> r = new ArrayList<>();
+        for (Cloud c : Hudson.getInstance().clouds) {
+            if (c instanceof OpenStackCloud) {
+                r.add((OpenStackCloud) c);
+            }
+        }
+        return r;
+    }
+
+    /** {@code /openstack-agents/CLOUD}: the page of one cloud. */
+    public View getDynamic(String cloudName) {
+        Hudson.getInstance().checkPermission(Hudson.ADMINISTER);
+        Cloud c = Hudson.getInstance().getCloud(cloudName);
+        return c instanceof OpenStackCloud ? new View((OpenStackCloud) c) : null;
+    }
+
+    /** What the page of one cloud shows, read once per request. */
+    public static final class View {
+        private final OpenStackCloud cloud;
+        private final CloudRuntime rt;
+
+        View(OpenStackCloud cloud) {
+            this.cloud = cloud;
+            this.rt = cloud.runtime();
+        }
+
+        public OpenStackCloud getCloud() {
+            return cloud;
+        }
+
+        public LimitsSnapshot getLimits() {
+            return rt.lastLimits();
+        }
+
+        public String getPauseReason() {
+            return rt.pauseReason();
+        }
+
+        public List<Ledger.Entry> getLedger() {
+            return rt.ledger().entries();
+        }
+
+        /** Servers by template, then state. */
+        public Map<String, Map<String, Integer>> getLedgerCounts() {
+            Map<String, Map<String, Integer>> m = new TreeMap<>();
+            for (Ledger.Entry e : rt.ledger().entries()) {
+                m.computeIfAbsent(e.template(), t -> new TreeMap<>()).merge(e.state().name(), 1, Integer::sum);
+            }
+            return m;
+        }
+
+        public Map<String, Long> getApiCalls() {
+            return rt.stats().snapshot();
+        }
+
+        public List<CloudRuntime.Removal> getRemovals() {
+            return rt.removals();
+        }
+    }
+}
