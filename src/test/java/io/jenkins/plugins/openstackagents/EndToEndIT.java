@@ -62,9 +62,12 @@ public class EndToEndIT extends LiveOpenStackTestCase {
         CloudRuntime rt = cloud.runtime();
         System.out.println("TIMING real Nova, 10 builds through quota 3: " + took + " ms");
         System.out.println("API calls: " + rt.stats().snapshot() + ", per build: " + rt.stats().total() / 10.0);
-        assertEquals(10, rt.stats().count("create", "ok"));
+        // Hudson 1.395's remoting on JDK 17 now and then hangs while setting up an agent's channel (seen once in
+        // about a dozen runs): that agent is deleted at its connect timeout and replaced, legitimately
+        long notConnected = rt.removals().stream().filter(r -> r.reason().contains("did not connect")).count();
+        assertEquals(10 + notConnected, rt.stats().count("create", "ok"));
         assertEquals("creates Nova refused", 0, rt.stats().count("create", "QUOTA_EXCEEDED"));
         assertEquals("servers that failed late with 413", 0, rt.stats().count("boot", "QUOTA_EXCEEDED"));
-        assertEquals(10, rt.stats().count("boot", "ACTIVE"));
+        assertEquals(10 + notConnected, rt.stats().count("boot", "ACTIVE"));
     }
 }

@@ -49,7 +49,7 @@ public abstract class LiveOpenStackTestCase extends OpenStackTestCase {
 
     protected AgentTemplate liveTemplate(String name, String labels, int idleMinutes) throws Exception {
         return new AgentTemplate(name, labels, os.flavorSmall(), os.imageId(), "", "", "", "", "", 1,
-                createTmpDir().getAbsolutePath(), 0, idleMinutes, 5, 5, 0);
+                createTmpDir().getAbsolutePath(), 0, idleMinutes, 5, 2, 0);
     }
 
     /** Every server of the project carrying this controller's ownership, deleted and waited for (404). */

@@ -1,0 +1,68 @@
+package io.jenkins.plugins.openstackagents.bench;
+
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Deque;
+import java.util.List;
+
+/**
+ * The Jenkins side, the same for every policy: builds arrive, wait in a FIFO queue, and start as soon as an agent
+ * is online and idle; each agent is single-use, so it runs one build and is then handed back to its policy.
+ */
+final class BuildQueue {
+
+    /** A build of the workload: arrival time and length, in virtual seconds. */
+    record Build(int id, double arrival, double length) {
+    }
+
+    /** An online agent; told when its one build has ended. */
+    @FunctionalInterface
+    interface Agent {
+        void buildEnded();
+    }
+
+    private final VirtualTime vt;
+    private final Deque<Build> waiting = new ArrayDeque<>();
+    private final Deque<Agent> idle = new ArrayDeque<>();
+    final List<Double> waits = new ArrayList<>();
+    int running;
+    int arrived;
+    int completed;
+
+    BuildQueue(VirtualTime vt) {
+        this.vt = vt;
+    }
+
+    void arrive(Build b) {
+        arrived++;
+        waiting.add(b);
+        match();
+    }
+
+    void agentOnline(Agent a) {
+        idle.add(a);
+        match();
+    }
+
+    int waiting() {
+        return waiting.size();
+    }
+
+    int idle() {
+        return idle.size();
+    }
+
+    private void match() {
+        while (!waiting.isEmpty() && !idle.isEmpty()) {
+            Build b = waiting.poll();
+            Agent a = idle.poll();
+            waits.add(vt.seconds() - b.arrival());
+            running++;
+            vt.after(b.length(), () -> {
+                running--;
+                completed++;
+                a.buildEnded();
+            });
+        }
+    }
+}

@@ -1,0 +1,115 @@
+package io.jenkins.plugins.openstackagents.bench;
+
+import io.jenkins.plugins.openstackagents.nova.Server;
+import io.jenkins.plugins.openstackagents.pool.Ownership;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * A MODEL, not the real thing: the node pool of the 2016 incident (nodepool as run by the Wikimedia CI then),
+ * written from its documented behaviour in {@code /work/shared/incident-report.txt}, not from its code.
+ *
+ * <ul>
+ *   <li>No quota check: about every second (1.0-1.2 s), one create attempt per waiting job that has no node
+ *       building or ready. A refusal (403) fails that launch (one ERROR traceback in its log); the next loop tries
+ *       again.</li>
+ *   <li>Boot check every second; a server still in BUILD past its boot timeout is deleted. The timeout is drawn per
+ *       node from 0.5-2.0 s, the range of the incident's "Deleting node ... which has been in building state for
+ *       0.00012-0.00055 hours" lines (thcipriani: "1.04 seconds"). A server in ERROR is deleted.</li>
+ *   <li>Delete: DELETE, then one check a second later; a server still there is given up client-side ("Timeout
+ *       waiting for server deletion") and left in the node table in state delete; so is a failed DELETE. A periodic
+ *       cleanup every 60 s lists the servers and sends DELETE again for those nodes.</li>
+ *   <li>Single use: a node runs one job and is deleted.</li>
+ * </ul>
+ */
+final class IncidentNodepoolModel implements Policy {
+
+    private static final Map<String, String> OWNER = new Ownership("nodepool", "bench", "t", "n").toMetadata();
+
+    private Context c;
+    private int building; // launches between the create request and ready (or failure)
+    private final Set<String> toDelete = new LinkedHashSet<>(); // server ids left in state delete
+    private int logErrors;
+
+    @Override
+    public String name() {
+        return "model of the incident's node pool (2016)";
+    }
+
+    int logErrors() {
+        return logErrors;
+    }
+
+    @Override
+    public void start(Context ctx) {
+        this.c = ctx;
+        loop();
+        c.vt().after(60, this::cleanup);
+    }
+
+    private void loop() {
+        int deficit = c.queue().waiting() - c.queue().idle() - building;
+        for (int i = 0; i < deficit; i++) {
+            launch();
+        }
+        c.vt().after(c.nova().uniform(1.0, 1.2), this::loop);
+    }
+
+    private void launch() {
+        building++;
+        double timeout = c.random().nextDouble() * 1.5 + 0.5;
+        double started = c.vt().seconds();
+        ModelSupport.call(c, "POST", () -> c.nova().create("node", OWNER, c.flavor()),
+                s -> c.vt().after(1.0, () -> poll(s.id, started, timeout)),
+                e -> {
+                    building--;
+                    logErrors++; // "Forbidden launching node ... (HTTP 403)" with its traceback
+                });
+    }
+
+    private void poll(String id, double started, double timeout) {
+        ModelSupport.call(c, "GET", () -> c.nova().get(id).map(c.nova()::status), st -> {
+            if (st.isEmpty()) {
+                building--;
+            } else if (st.get() == Server.Status.ACTIVE) {
+                building--;
+                c.queue().agentOnline(() -> delete(id));
+            } else if (st.get() == Server.Status.ERROR) {
+                building--;
+                delete(id);
+            } else if (c.vt().seconds() - started >= timeout) {
+                building--; // "Deleting node id: N which has been in building state for 0.0003 hours"
+                delete(id);
+            } else {
+                c.vt().after(1.0, () -> poll(id, started, timeout));
+            }
+        }, e -> c.vt().after(1.0, () -> poll(id, started, timeout)));
+    }
+
+    private void delete(String id) {
+        ModelSupport.call(c, "DELETE", () -> c.nova().delete(id), accepted -> {
+            if (accepted) {
+                c.vt().after(1.0, () -> ModelSupport.call(c, "GET", () -> c.nova().get(id), s -> {
+                    if (s.isPresent()) {
+                        logErrors++; // "Timeout waiting for server ... deletion"
+                        toDelete.add(id);
+                    }
+                }, e -> toDelete.add(id)));
+            }
+        }, e -> {
+            logErrors++;
+            toDelete.add(id);
+        });
+    }
+
+    private void cleanup() {
+        ModelSupport.call(c, "GET", () -> c.nova().list(Map.of(Ownership.KEY_CONTROLLER, "nodepool")), list -> {
+            for (String id : new ArrayList<>(toDelete)) {
+                ModelSupport.call(c, "DELETE", () -> c.nova().delete(id), b -> toDelete.remove(id), e -> { });
+            }
+        }, e -> { });
+        c.vt().after(60, this::cleanup);
+    }
+}

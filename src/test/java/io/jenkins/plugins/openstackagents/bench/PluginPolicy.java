@@ -1,0 +1,118 @@
+package io.jenkins.plugins.openstackagents.bench;
+
+import io.jenkins.plugins.openstackagents.nova.ComputeException;
+import io.jenkins.plugins.openstackagents.nova.ConnectionSettings;
+import io.jenkins.plugins.openstackagents.nova.Server;
+import io.jenkins.plugins.openstackagents.nova.ServerRequest;
+import io.jenkins.plugins.openstackagents.pool.CloudRuntime;
+import io.jenkins.plugins.openstackagents.pool.Ownership;
+import io.jenkins.plugins.openstackagents.pool.Planner;
+import io.jenkins.plugins.openstackagents.pool.Quota;
+import java.time.Duration;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Set;
+
+/**
+ * This plugin's provisioning: the real {@link CloudRuntime} (plan, create, awaitActive, release, awaitGone, the
+ * janitor's pass, the limits cache, the gate and its pauses, the planner and the ledger), unchanged, on the
+ * virtual clock and the simulated Nova.
+ *
+ * <p>What cannot run here is the Jenkins side; it is driven the way the plugin's Jenkins classes drive the
+ * runtime: every second, as {@code FastProvisioner} and {@code Provisioning.startNow} do, the builds waiting minus
+ * the idle executors minus the agents on their way go to {@code plan()} (the flavor read through
+ * {@code CloudRuntime.flavor}, as {@code Provisioning.plan} does), and each reservation is launched (create, then
+ * awaitActive with the default 10 min boot timeout); the agent is online as soon as its server is ACTIVE. When a
+ * single-use agent's build ends, {@code release()} then {@code awaitGone(2 min)}, as {@code OpenStackAgent}
+ * does. Every 10 s the cleanup runs the janitor's pass when {@code cleanupDue(60 s)} says so, as
+ * {@code OpenStackCleanupWork} does. NodeProvisioner's own rounds are left out: FastProvisioner discounts nothing
+ * they would add once it has planned every waiting build.
+ */
+final class PluginPolicy implements Policy {
+
+    static final String TEMPLATE = "bench";
+    private static final Duration BOOT_TIMEOUT = Duration.ofMinutes(10);
+
+    private CloudRuntime rt;
+    private Context ctx;
+    private final Set<String> onTheWay = new LinkedHashSet<>();
+    private final Set<String> agents = new LinkedHashSet<>();
+    private int names;
+
+    @Override
+    public String name() {
+        return "openstack-agents (this plugin, real pool code)";
+    }
+
+    CloudRuntime runtime() {
+        return rt;
+    }
+
+    @Override
+    public void start(Context c) {
+        this.ctx = c;
+        rt = new CloudRuntime("bench", "controller", s -> c.nova().client(c.vt()), c.vt(), c.vt());
+        rt.setRequestsPerSecond(10_000); // resilience4j's limiter runs on real time; the simulated one is virtual
+        rt.connect(new ConnectionSettings("https://keystone.invalid/v3", null,
+                new ConnectionSettings.ApplicationCredential("id", "secret"), true, null, null));
+        c.vt().spawn("fast-provisioner", this::provisionEverySecond);
+        c.vt().spawn("cleanup", this::cleanupEveryTenSeconds);
+    }
+
+    private void provisionEverySecond() throws InterruptedException {
+        while (true) {
+            int excess = ctx.queue().waiting() - ctx.queue().idle() - onTheWay.size();
+            if (excess > 0) {
+                try {
+                    Quota perServer = Quota.of(rt.flavor(ctx.flavor().name()));
+                    Planner.Plan plan = rt.plan(new Planner.Request(TEMPLATE, perServer, excess, 0), 0,
+                            () -> String.format("bench-%06d", ++names));
+                    for (String name : plan.reserved()) {
+                        onTheWay.add(name);
+                        ctx.vt().spawn(name, () -> launch(name));
+                    }
+                } catch (ComputeException e) {
+                    // as Provisioning: the gate has paused; try again on the next round
+                }
+            }
+            ctx.vt().sleep(Duration.ofSeconds(1));
+        }
+    }
+
+    private void launch(String name) throws InterruptedException {
+        try {
+            ServerRequest request = new ServerRequest(name, ctx.flavor().id(), "img-1", "net-1", null, List.of(),
+                    null, "#!/bin/sh\n", new Ownership("controller", "bench", TEMPLATE, name).toMetadata());
+            Server server = rt.create(name, request);
+            agents.add(name); // Provisioning adds the agent to Jenkins once Nova has accepted its server
+            rt.awaitActive(name, server, BOOT_TIMEOUT);
+            onTheWay.remove(name);
+            ctx.queue().agentOnline(() -> buildEnded(name));
+        } catch (ComputeException e) {
+            onTheWay.remove(name);
+            agents.remove(name);
+        }
+    }
+
+    private void buildEnded(String name) {
+        agents.remove(name);
+        ctx.vt().spawn("release-" + name, () -> {
+            rt.release(name, "single-use agent finished its build");
+            rt.awaitGone(name, Duration.ofMinutes(2));
+        });
+    }
+
+    private void cleanupEveryTenSeconds() throws InterruptedException {
+        while (true) {
+            if (rt.cleanupDue(Duration.ofSeconds(60))) {
+                rt.janitor().pass(Set.copyOf(agents), Set.copyOf(onTheWay), t -> BOOT_TIMEOUT);
+            }
+            ctx.vt().sleep(Duration.ofSeconds(10));
+        }
+    }
+
+    @Override
+    public int tracked() {
+        return rt.ledger().entries().size();
+    }
+}

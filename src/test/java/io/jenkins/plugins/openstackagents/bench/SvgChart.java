@@ -1,0 +1,143 @@
+package io.jenkins.plugins.openstackagents.bench;
+
+import java.util.List;
+import java.util.Locale;
+
+/** One SVG per run: requests per minute by outcome, servers on Nova against the quota, builds waiting. */
+final class SvgChart {
+
+    private static final int W = 900;
+    private static final int LEFT = 70;
+    private static final int RIGHT = 20;
+    private static final int PANEL = 150;
+    private static final String[] COLOURS = {"#4caf50", "#e53935", "#fb8c00", "#9e9e9e"};
+    private static final String[] LABELS = {"2xx", "refused (403)", "5xx", "404"};
+
+    private SvgChart() {
+    }
+
+    static String render(Simulation.Result r) {
+        double end = r.scenario().end();
+        int minutes = (int) Math.ceil(end / 60);
+        StringBuilder sb = new StringBuilder();
+        int h = 40 + 3 * (PANEL + 50) + 20;
+        sb.append(String.format(Locale.ROOT, "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"%d\" height=\"%d\" "
+                + "font-family=\"sans-serif\" font-size=\"11\">%n", W, h));
+        sb.append(String.format(Locale.ROOT, "<rect width=\"%d\" height=\"%d\" fill=\"white\"/>%n", W, h));
+        sb.append(String.format(Locale.ROOT, "<text x=\"%d\" y=\"22\" font-size=\"14\" font-weight=\"bold\">%s"
+                + " (%s)</text>%n", LEFT, esc(r.policy()), esc(r.scenario().title())));
+
+        // panel 1: requests per minute, stacked by outcome
+        int top = 50;
+        long max = 1;
+        for (long[] m : r.perMinute()) {
+            long s = 0;
+            for (long v : m) {
+                s += v;
+            }
+            max = Math.max(max, s);
+        }
+        long yMax = niceCeil(max);
+        axes(sb, top, "API requests per minute", yMax, end);
+        double bw = (W - LEFT - RIGHT) / (double) minutes;
+        for (int i = 0; i < r.perMinute().size() && i < minutes; i++) {
+            long[] m = r.perMinute().get(i);
+            double y = top + PANEL;
+            for (int k = 0; k < m.length; k++) {
+                if (m[k] == 0) {
+                    continue;
+                }
+                double hh = PANEL * (double) m[k] / yMax;
+                y -= hh;
+                sb.append(String.format(Locale.ROOT, "<rect x=\"%.1f\" y=\"%.1f\" width=\"%.2f\" height=\"%.1f\" "
+                        + "fill=\"%s\"/>%n", LEFT + i * bw, y, Math.max(bw, 0.6), hh, COLOURS[k]));
+            }
+        }
+        for (int k = 0; k < LABELS.length; k++) {
+            legend(sb, LEFT + 10 + k * 110, top - 6, COLOURS[k], LABELS[k], false);
+        }
+
+        // panel 2: servers vs quota
+        top += PANEL + 50;
+        int sMax = r.capacity() + 2;
+        for (Simulation.Sample s : r.samples()) {
+            sMax = Math.max(sMax, s.onNova());
+        }
+        axes(sb, top, "servers", sMax, end);
+        double qy = top + PANEL - PANEL * (double) r.capacity() / sMax;
+        sb.append(String.format(Locale.ROOT, "<line x1=\"%d\" y1=\"%.1f\" x2=\"%d\" y2=\"%.1f\" stroke=\"black\" "
+                + "stroke-dasharray=\"6,4\"/>%n", LEFT, qy, W - RIGHT, qy));
+        line(sb, r.samples(), top, sMax, end, "#1e88e5", 0);
+        line(sb, r.samples(), top, sMax, end, "#43a047", 1);
+        legend(sb, LEFT + 10, top - 6, "black", "quota (servers of this flavor)", true);
+        legend(sb, LEFT + 230, top - 6, "#1e88e5", "servers on Nova (any state)", false);
+        legend(sb, LEFT + 430, top - 6, "#43a047", "building or running a build", false);
+
+        // panel 3: builds waiting
+        top += PANEL + 50;
+        int wMax = 5;
+        for (Simulation.Sample s : r.samples()) {
+            wMax = Math.max(wMax, s.waiting());
+        }
+        wMax = (int) niceCeil(wMax);
+        axes(sb, top, "builds waiting", wMax, end);
+        line(sb, r.samples(), top, wMax, end, "#8e24aa", 2);
+        sb.append("</svg>\n");
+        return sb.toString();
+    }
+
+    private static void axes(StringBuilder sb, int top, String title, double yMax, double end) {
+        sb.append(String.format(Locale.ROOT, "<text x=\"%d\" y=\"%d\" font-weight=\"bold\">%s</text>%n", 4,
+                top - 20, esc(title)));
+        sb.append(String.format(Locale.ROOT, "<line x1=\"%d\" y1=\"%d\" x2=\"%d\" y2=\"%d\" stroke=\"#333\"/>%n",
+                LEFT, top + PANEL, W - RIGHT, top + PANEL));
+        sb.append(String.format(Locale.ROOT, "<line x1=\"%d\" y1=\"%d\" x2=\"%d\" y2=\"%d\" stroke=\"#333\"/>%n",
+                LEFT, top, LEFT, top + PANEL));
+        for (int i = 0; i <= 4; i++) {
+            double v = yMax * i / 4;
+            double y = top + PANEL - PANEL * i / 4.0;
+            sb.append(String.format(Locale.ROOT, "<text x=\"%d\" y=\"%.1f\" text-anchor=\"end\">%s</text>%n",
+                    LEFT - 4, y + 4, v == Math.rint(v) ? String.valueOf((long) v) : String.format(Locale.ROOT,
+                            "%.1f", v)));
+            sb.append(String.format(Locale.ROOT, "<line x1=\"%d\" y1=\"%.1f\" x2=\"%d\" y2=\"%.1f\" "
+                    + "stroke=\"#eee\"/>%n", LEFT + 1, y, W - RIGHT, y));
+        }
+        for (int hr = 0; hr * 3600 <= end; hr++) {
+            double x = LEFT + (W - LEFT - RIGHT) * hr * 3600 / end;
+            sb.append(String.format(Locale.ROOT, "<text x=\"%.1f\" y=\"%d\" text-anchor=\"middle\">%d h</text>%n",
+                    x, top + PANEL + 14, hr));
+        }
+    }
+
+    private static void line(StringBuilder sb, List<Simulation.Sample> samples, int top, double yMax, double end,
+                             String colour, int which) {
+        StringBuilder pts = new StringBuilder();
+        for (Simulation.Sample s : samples) {
+            int v = which == 0 ? s.onNova() : which == 1 ? s.busy() : s.waiting();
+            pts.append(String.format(Locale.ROOT, "%.1f,%.1f ", LEFT + (W - LEFT - RIGHT) * s.t() / end,
+                    top + PANEL - PANEL * Math.min(v, yMax) / yMax));
+        }
+        sb.append(String.format(Locale.ROOT, "<polyline points=\"%s\" fill=\"none\" stroke=\"%s\" "
+                + "stroke-width=\"1\"/>%n", pts.toString().trim(), colour));
+    }
+
+    private static void legend(StringBuilder sb, int x, int y, String colour, String label, boolean dashed) {
+        sb.append(String.format(Locale.ROOT, "<rect x=\"%d\" y=\"%d\" width=\"10\" height=\"%d\" fill=\"%s\"/>%n",
+                x, y - 8, dashed ? 2 : 10, colour));
+        sb.append(String.format(Locale.ROOT, "<text x=\"%d\" y=\"%d\">%s</text>%n", x + 14, y + 1, esc(label)));
+    }
+
+    private static long niceCeil(double v) {
+        double p = Math.pow(10, Math.floor(Math.log10(Math.max(1, v))));
+        for (double m : new double[] {1, 2, 2.5, 5, 10}) {
+            if (m * p >= v) {
+                return (long) Math.ceil(m * p);
+            }
+        }
+        return (long) Math.ceil(10 * p);
+    }
+
+    private static String esc(String s) {
+        return s.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;");
+    }
+}
