@@ -72,7 +72,7 @@ final class Simulation {
     /** The figures of one run. */
     record Result(String policy, Scenario scenario, Map<String, Long> requests, long total, long refused403,
                   long late413, int arrived, int completed, double waitP50, double waitP95, double utilisation,
-                  double idleRpm, int leftOnNova, List<long[]> perMinute, List<Sample> samples, int capacity,
+                  double utilisationRunning, double idleRpm, int leftOnNova, List<long[]> perMinute, List<Sample> samples, int capacity,
                   long logLines, double wallSeconds) {
 
         long refused() {
@@ -133,7 +133,7 @@ final class Simulation {
             for (BuildQueue.Build b : sc.builds()) {
                 vt.after(b.arrival(), () -> queue.arrive(b));
             }
-            double[] util = new double[2];
+            double[] util = new double[3];
             boolean[] busyInIdleWindow = new boolean[1];
             List<Sample> samples = new ArrayList<>();
             double idleFrom = sc.end() - sc.idleWindow();
@@ -144,6 +144,7 @@ final class Simulation {
                     if (queue.waiting() > 0) {
                         util[0] += Math.min(capacity, nova.building() + queue.running);
                         util[1] += capacity;
+                        util[2] += Math.min(capacity, queue.running);
                     }
                     if (t >= idleFrom && (queue.waiting() > 0 || queue.running > 0)) {
                         busyInIdleWindow[0] = true;
@@ -175,11 +176,11 @@ final class Simulation {
                     refused403 += e.getValue();
                 }
             }
-            long lines = policy instanceof PluginPolicy ? logLines[0]
-                    : policy instanceof IncidentNodepoolModel ? -1 : -1;
+            long lines = policy instanceof PluginPolicy ? logLines[0] : -1;
             Result r = new Result(policy.name(), sc, nova.requests(), nova.total(), refused403,
                     nova.lateQuotaFailures(), queue.arrived, queue.completed, percentile(waits, 0.50),
-                    percentile(waits, 0.95), util[1] == 0 ? Double.NaN : util[0] / util[1], idleRpm,
+                    percentile(waits, 0.95), util[1] == 0 ? Double.NaN : util[0] / util[1],
+                    util[1] == 0 ? Double.NaN : util[2] / util[1], idleRpm,
                     nova.serverCount(), new ArrayList<>(nova.perMinute), samples, capacity, lines,
                     (System.nanoTime() - wallStart) / 1e9);
             return r;
