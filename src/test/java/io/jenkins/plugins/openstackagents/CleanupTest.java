@@ -12,21 +12,6 @@ import java.util.concurrent.TimeUnit;
 /** The periodic cleanup on a real Hudson: stuck builds, vanished servers. */
 public class CleanupTest extends OpenStackTestCase {
 
-    private GuestEmulator guests;
-
-    @Override
-    protected void setUp() throws Exception {
-        super.setUp();
-        guests = new GuestEmulator(createTmpDir());
-        compute.onActive(guests::boot).onGone(guests::halt);
-    }
-
-    @Override
-    protected void tearDown() throws Exception {
-        guests.haltAll();
-        super.tearDown();
-    }
-
     private OpenStackCloud cloud(AgentTemplate t) throws Exception {
         return new OpenStackCloud("os", "https://keystone.example.com:5000/v3", "RegionOne", "jenkins", "pw", "ci",
                 "Default", "", "", true, 5, getURL().toString(), 60, 1000, 1, List.of(t));

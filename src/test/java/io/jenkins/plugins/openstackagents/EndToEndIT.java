@@ -37,7 +37,7 @@ public class EndToEndIT extends LiveOpenStackTestCase {
         System.out.println("API calls: " + rt.stats().snapshot());
         long notConnected = rt.removals().stream().filter(r -> r.reason().contains("did not connect")).count();
         assertEquals(1 + notConnected, rt.stats().count("create", "ok"));
-        assertTrue("the guest ran the user data", guests.booted() >= 1);
+        assertTrue("the guest ran the user data", novaGuests.booted() >= 1);
         assertTrue(gone >= 0);
     }
 

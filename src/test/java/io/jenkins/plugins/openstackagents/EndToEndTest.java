@@ -15,21 +15,6 @@ import java.util.concurrent.TimeUnit;
  */
 public class EndToEndTest extends OpenStackTestCase {
 
-    private GuestEmulator guests;
-
-    @Override
-    protected void setUp() throws Exception {
-        super.setUp();
-        guests = new GuestEmulator(createTmpDir());
-        compute.onActive(guests::boot).onGone(guests::halt);
-    }
-
-    @Override
-    protected void tearDown() throws Exception {
-        guests.haltAll();
-        super.tearDown();
-    }
-
     public void testLabelledBuildRunsOnProvisionedAgentAndSingleUseServerIsDeleted() throws Exception {
         File agentRoot = createTmpDir();
         OpenStackCloud cloud = cloud("os", getURL().toString(),

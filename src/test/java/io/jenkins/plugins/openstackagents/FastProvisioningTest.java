@@ -13,24 +13,9 @@ import java.util.concurrent.TimeUnit;
  */
 public class FastProvisioningTest extends OpenStackTestCase {
 
-    private GuestEmulator guests;
-
     @Override
     protected int nodeProvisionerTickMs() {
         return 3_600_000;
-    }
-
-    @Override
-    protected void setUp() throws Exception {
-        super.setUp();
-        guests = new GuestEmulator(createTmpDir());
-        compute.onActive(guests::boot).onGone(guests::halt);
-    }
-
-    @Override
-    protected void tearDown() throws Exception {
-        guests.haltAll();
-        super.tearDown();
     }
 
     public void testWaitingBuildsGetOneServerEachWithoutNodeProvisioner() throws Exception {

@@ -15,7 +15,7 @@ import java.util.Map;
 public abstract class LiveOpenStackTestCase extends OpenStackTestCase {
 
     protected LocalOpenStack os;
-    protected NovaGuestEmulator guests;
+    protected NovaGuestEmulator novaGuests;
     /** The jenkins project, seen directly (not through the plugin), for checks and clean-up. */
     protected Compute nova;
 
@@ -26,7 +26,7 @@ public abstract class LiveOpenStackTestCase extends OpenStackTestCase {
         OpenStackCloud.descriptor().setComputeFactory(new Openstack4jComputeFactory());
         nova = new Openstack4jComputeFactory().connect(os.settings(os.jenkinsCredentials()));
         deleteOurServers(); // a crashed earlier run must not take this one's quota
-        guests = new NovaGuestEmulator(os, createTmpDir());
+        novaGuests = new NovaGuestEmulator(os, createTmpDir());
     }
 
     @Override
@@ -34,8 +34,8 @@ public abstract class LiveOpenStackTestCase extends OpenStackTestCase {
         try {
             deleteOurServers();
         } finally {
-            if (guests != null) {
-                guests.close();
+            if (novaGuests != null) {
+                novaGuests.close();
             }
             super.tearDown();
         }

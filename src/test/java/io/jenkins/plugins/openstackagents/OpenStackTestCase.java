@@ -15,6 +15,8 @@ import org.jvnet.hudson.test.HudsonTestCase;
 public abstract class OpenStackTestCase extends HudsonTestCase {
 
     protected InMemoryCompute compute;
+    /** Plays the servers' operating system: runs the user data of each server that turns ACTIVE. */
+    protected GuestEmulator guests;
 
     @Override
     protected void setUp() throws Exception {
@@ -25,6 +27,14 @@ public abstract class OpenStackTestCase extends HudsonTestCase {
         super.setUp();
         compute = new InMemoryCompute();
         hudson.getDescriptorByType(OpenStackCloud.DescriptorImpl.class).setComputeFactory(settings -> compute);
+        guests = new GuestEmulator(createTmpDir());
+        compute.onActive(guests::boot).onGone(guests::halt);
+    }
+
+    @Override
+    protected void tearDown() throws Exception {
+        guests.haltAll();
+        super.tearDown();
     }
 
     /** How often NodeProvisioner looks at the load; Jenkins' default is 10 s. */

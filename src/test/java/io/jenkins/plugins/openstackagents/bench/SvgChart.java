@@ -20,15 +20,15 @@ final class SvgChart {
         double end = r.scenario().end();
         int minutes = (int) Math.ceil(end / 60);
         StringBuilder sb = new StringBuilder();
-        int h = 40 + 3 * (PANEL + 50) + 20;
+        int h = 70 + 3 * (PANEL + 50) - 50 + 30;
         sb.append(String.format(Locale.ROOT, "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"%d\" height=\"%d\" "
                 + "font-family=\"sans-serif\" font-size=\"11\">%n", W, h));
         sb.append(String.format(Locale.ROOT, "<rect width=\"%d\" height=\"%d\" fill=\"white\"/>%n", W, h));
-        sb.append(String.format(Locale.ROOT, "<text x=\"%d\" y=\"22\" font-size=\"14\" font-weight=\"bold\">%s"
+        sb.append(String.format(Locale.ROOT, "<text x=\"%d\" y=\"20\" font-size=\"14\" font-weight=\"bold\">%s"
                 + " (%s)</text>%n", LEFT, esc(r.policy()), esc(r.scenario().title())));
 
         // panel 1: requests per minute, stacked by outcome
-        int top = 50;
+        int top = 70;
         long max = 1;
         for (long[] m : r.perMinute()) {
             long s = 0;
@@ -88,7 +88,7 @@ final class SvgChart {
 
     private static void axes(StringBuilder sb, int top, String title, double yMax, double end) {
         sb.append(String.format(Locale.ROOT, "<text x=\"%d\" y=\"%d\" font-weight=\"bold\">%s</text>%n", 4,
-                top - 20, esc(title)));
+                top - 22, esc(title)));
         sb.append(String.format(Locale.ROOT, "<line x1=\"%d\" y1=\"%d\" x2=\"%d\" y2=\"%d\" stroke=\"#333\"/>%n",
                 LEFT, top + PANEL, W - RIGHT, top + PANEL));
         sb.append(String.format(Locale.ROOT, "<line x1=\"%d\" y1=\"%d\" x2=\"%d\" y2=\"%d\" stroke=\"#333\"/>%n",
