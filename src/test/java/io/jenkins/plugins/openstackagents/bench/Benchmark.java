@@ -107,6 +107,35 @@ public final class Benchmark {
             requests(md, scenarios.get(i), all.get(i));
         }
 
+        md.append("## The plugin's log\n\n");
+        md.append("Lines at INFO or above from the plugin's loggers during each run (what a log recorder for\n")
+                .append("`io.jenkins.plugins.openstackagents` shows):\n\n");
+        md.append("| Line |");
+        for (Simulation.Scenario sc : scenarios) {
+            md.append(' ').append(sc.name()).append(" |");
+        }
+        md.append("\n| --- |");
+        for (int i = 0; i < scenarios.size(); i++) {
+            md.append(" ---: |");
+        }
+        md.append('\n');
+        TreeSet<String> logKinds = new TreeSet<>();
+        for (List<Simulation.Result> rs : all) {
+            logKinds.addAll(rs.get(0).logKinds().keySet());
+        }
+        for (String k : logKinds) {
+            md.append("| ").append(k).append(" |");
+            for (List<Simulation.Result> rs : all) {
+                md.append(' ').append(rs.get(0).logKinds().getOrDefault(k, 0L)).append(" |");
+            }
+            md.append('\n');
+        }
+        md.append("| **Builds completed** |");
+        for (List<Simulation.Result> rs : all) {
+            md.append(" **").append(rs.get(0).completed()).append("** |");
+        }
+        md.append("\n\n");
+
         md.append("## Cost of one planning round\n\n");
         md.append("Wall time of one round of the real `CloudRuntime`: `flavor()` and `plan()` for each of ")
                 .append(PlanCost.TEMPLATES).append(" templates, the queued builds spread evenly over them, as\n")
@@ -119,12 +148,15 @@ public final class Benchmark {
         for (PlanCost.Cost c : costs) {
             md.append("| ").append(String.format(Locale.ROOT, "%,d", c.queued())).append(" | ")
                     .append(String.format(Locale.ROOT, "%,d", c.quota())).append(" | ").append(ms(c.medianMicros()))
-                    .append(" | ").append(ms(c.p90Micros())).append(" | ").append(c.reserved()).append(" |\n");
+                    .append(" | ").append(ms(c.p90Micros())).append(" | ")
+                    .append(String.format(Locale.ROOT, "%,d", c.reserved())).append(" |\n");
         }
-        md.append("\nEach template's plan walks the whole ledger a few times (caps, requested since the last limits\n")
-                .append("read, released since), so a round costs about templates x ledger entries: it grows linearly\n")
-                .append("with the ledger, not with the queue, while the quota keeps the ledger small.\n\n");
-
+        md.append("\nEach template's `plan()` walks the whole ledger a few times (cloud cap, template cap, quota\n")
+                .append("requested since the last limits read, quota released since), so a round costs about templates x\n")
+                .append("ledger entries, plus the allocation of those walks' copies. The queue itself costs nothing\n")
+                .append("beyond the `wanted` count; with the quota keeping the ledger small the round stays in\n")
+                .append("microseconds however long the queue, and only a ledger of thousands of servers makes it\n")
+                .append("take milliseconds.\n\n");
         md.append("## Charts (").append(s0.title()).append(")\n\n");
         for (int i = 0; i < SHORT.length; i++) {
             md.append("![").append(all.get(0).get(i).policy()).append("](images/benchmark-").append(SHORT[i])
@@ -195,8 +227,18 @@ public final class Benchmark {
                     .append(hours(sc.quietFor())).append(" without new builds (").append(all.get(scenarios.indexOf(sc))
                             .get(0).arrived()).append(" builds).\n");
         }
-        md.append("\nThe workload asks for a little more than the quota can serve (about 2 builds a minute against\n")
-                .append("about 1.9), so the queue stays non-empty for hours: saturation, as in the incident.\n");
+        Simulation.Result r0 = all.get(0).get(0);
+        double demand = 60 / ((s0.arrivalMin() + s0.arrivalMax()) / 2);
+        double supply = r0.capacity() * 60 / ((s0.lengthMin() + s0.lengthMax()) / 2 + 5);
+        md.append("\nThe workload asks for more than the quota can serve (").append(f1(demand))
+                .append(" builds a minute against at most about ").append(f1(supply))
+                .append("), so the queue stays non-empty for\n")
+                .append("hours, as in the incident: that, not provisioning, is why builds wait minutes under every\n")
+                .append("policy; what differs is how much of the quota each keeps busy and what it costs Nova.\n\n");
+        md.append("`SimulationTest` runs a 20-minute version of the first scenario in every `mvn test` (no 5xx, so\n")
+                .append("exact), so that this code cannot rot. Not measured here: the issue's \"server requested within\n")
+                .append("1 s of a fitting build being queued\", because the demand side is itself modelled on a 1 s\n")
+                .append("tick; that needs the live comparison with real Jenkins builds.\n");
         return md.toString();
     }
 
@@ -247,7 +289,8 @@ public final class Benchmark {
         }
         if (refused > 0) {
             md.append("- **Refused creates: target missed.** Nova refused ").append(refused)
-                    .append(" of the plugin's creates over both runs. The cause is in `Planner.headroom`: it computes\n")
+                    .append(" of the plugin's creates over both runs. The cause, as this benchmark found it, is in\n")
+                    .append("  `Planner.headroom`: it computes\n")
                     .append("  `headroom(limits).minus(unaccountedSince(readAt)).plus(releasedSince(readAt))`, and\n")
                     .append("  `Quota.minus` clamps at zero. At quota, with one server requested since the limits read\n")
                     .append("  (unaccounted 1) and one released since (released 1), the free count is 0 - 1 + 1 = 0, but\n")
@@ -270,6 +313,22 @@ public final class Benchmark {
                     .append("  change; re-read on an unknown id), and no timed limits re-read while the ledger alone\n")
                     .append("  accounts for all usage.\n");
         }
+        long flaps = 0;
+        long builds = 0;
+        for (List<Simulation.Result> rs : all) {
+            flaps += rs.get(0).logKinds().getOrDefault("INFO Quota available again", 0L);
+            builds += rs.get(0).completed();
+        }
+        if (flaps * 4 > builds) {
+            md.append("- **The quota log lines flap under saturation.** \"Quota exhausted\" and \"Quota available\n")
+                    .append("  again\" are logged once per change, but at saturation the quota changes with every\n")
+                    .append("  build: ").append(flaps).append(" \"available again\" lines for ").append(builds)
+                    .append(" builds, each followed by an \"exhausted\" one. Their usage figure is\n")
+                    .append("  Nova's last limits read (\"used 9/10 instances\"), not the plugin's own count, so an\n")
+                    .append("  operator reads \"exhausted\" next to a quota that looks free. A minimum quiet time\n")
+                    .append("  before \"available again\" (or one summary line per few minutes) and the ledger's count\n")
+                    .append("  in the message would fix both.\n");
+        }
         md.append("\n");
     }
 
@@ -290,7 +349,7 @@ public final class Benchmark {
         }
         md.append("| Late 413 (202, then ERROR with fault 413; not a request) |");
         for (Simulation.Result r : rs) {
-            md.append(' ').append(r.late413()).append(" |");
+            md.append(' ').append(String.format(Locale.ROOT, "%,d", r.late413())).append(" |");
         }
         md.append("\n| **Total requests** |");
         for (Simulation.Result r : rs) {

@@ -72,8 +72,8 @@ final class Simulation {
     /** The figures of one run. */
     record Result(String policy, Scenario scenario, Map<String, Long> requests, long total, long refused403,
                   long late413, int arrived, int completed, double waitP50, double waitP95, double utilisation,
-                  double utilisationRunning, double idleRpm, int leftOnNova, List<long[]> perMinute, List<Sample> samples, int capacity,
-                  long logLines, double wallSeconds) {
+                  double utilisationRunning, double idleRpm, int leftOnNova, List<long[]> perMinute,
+                  List<Sample> samples, int capacity, long logLines, Map<String, Long> logKinds, double wallSeconds) {
 
         long refused() {
             return refused403 + late413;
@@ -110,11 +110,14 @@ final class Simulation {
 
         Logger pluginLog = Logger.getLogger("io.jenkins.plugins.openstackagents");
         long[] logLines = new long[1];
+        Map<String, Long> logKinds = new java.util.TreeMap<>();
         Handler counter = new Handler() {
             @Override
             public void publish(LogRecord r) {
                 if (r.getLevel().intValue() >= Level.INFO.intValue()) {
                     logLines[0]++;
+                    logKinds.merge(r.getLevel() + " " + kindOf(new java.util.logging.SimpleFormatter()
+                            .formatMessage(r)), 1L, Long::sum);
                 }
             }
 
@@ -181,7 +184,7 @@ final class Simulation {
                     nova.lateQuotaFailures(), queue.arrived, queue.completed, percentile(waits, 0.50),
                     percentile(waits, 0.95), util[1] == 0 ? Double.NaN : util[0] / util[1],
                     util[1] == 0 ? Double.NaN : util[2] / util[1], idleRpm,
-                    nova.serverCount(), new ArrayList<>(nova.perMinute), samples, capacity, lines,
+                    nova.serverCount(), new ArrayList<>(nova.perMinute), samples, capacity, lines, Map.copyOf(logKinds),
                     (System.nanoTime() - wallStart) / 1e9);
             return r;
         } finally {
@@ -189,6 +192,20 @@ final class Simulation {
             pluginLog.removeHandler(counter);
             pluginLog.setUseParentHandlers(useParent);
         }
+    }
+
+    private static final String[] LOG_KINDS = {"Requested server", "Deleting server", "Quota exhausted",
+        "Quota available again", "pausing requests", "answers again", "Could not delete", "is gone from Nova",
+        "leaked"};
+
+    /** The kind of a plugin log line, by the words that tell it apart. */
+    static String kindOf(String message) {
+        for (String k : LOG_KINDS) {
+            if (message.contains(k)) {
+                return k.equals("Deleting server") && message.contains("ERROR") ? "Deleting server (in ERROR)" : k;
+            }
+        }
+        return "other";
     }
 
     static double percentile(List<Double> sorted, double q) {

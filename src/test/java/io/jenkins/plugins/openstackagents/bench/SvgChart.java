@@ -25,7 +25,7 @@ final class SvgChart {
                 + "font-family=\"sans-serif\" font-size=\"11\">%n", W, h));
         sb.append(String.format(Locale.ROOT, "<rect width=\"%d\" height=\"%d\" fill=\"white\"/>%n", W, h));
         sb.append(String.format(Locale.ROOT, "<text x=\"%d\" y=\"20\" font-size=\"14\" font-weight=\"bold\">%s"
-                + " (%s)</text>%n", LEFT, esc(r.policy()), esc(r.scenario().title())));
+                + ": %s</text>%n", LEFT, esc(r.policy()), esc(r.scenario().title())));
 
         // panel 1: requests per minute, stacked by outcome
         int top = 70;

@@ -149,13 +149,24 @@ final class VirtualTime extends Clock implements Sleeper {
         actors.removeIf(a -> a.done);
     }
 
-    /** Ends every actor still sleeping; call once, after the last {@link #runUntil}. */
+    /**
+     * Ends every actor still sleeping (its next sleep throws {@link InterruptedException}) and waits for them; call
+     * once, after the last {@link #runUntil} and after reading the results.
+     */
     void stop() {
         stopping = true;
         for (Actor a : actors) {
             if (!a.done) {
                 a.thread.interrupt();
                 a.go.release();
+            }
+        }
+        for (Actor a : actors) {
+            try {
+                a.thread.join(2000);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                break;
             }
         }
         actors.clear();
