@@ -38,11 +38,13 @@ public final class CloudRuntime {
     private static final Logger LOGGER = Logger.getLogger(CloudRuntime.class.getName());
 
     /** The first and the longest pause between two polls of a booting server. */
-    static final Duration FIRST_POLL = Duration.ofMillis(500);
+    static final Duration FIRST_POLL = Duration.ofSeconds(1);
     static final Duration MAX_POLL = Duration.ofSeconds(15);
 
     public static final Duration DEFAULT_LIMITS_INTERVAL = Duration.ofSeconds(60);
     public static final int DEFAULT_REQUESTS_PER_SECOND = 5;
+    /** Flavors rarely change: read again at most this often. */
+    static final Duration FLAVORS_INTERVAL = Duration.ofMinutes(10);
 
     private final String cloudName;
     private final String controllerId;
@@ -156,10 +158,10 @@ public final class CloudRuntime {
         return limits;
     }
 
-    /** The flavor with this id (or name), from a list read at most once per limits interval. */
+    /** The flavor with this id (or name), from a list read at most once per {@link #FLAVORS_INTERVAL}. */
     public synchronized Flavor flavor(String idOrName) throws ComputeException {
         Instant now = clock.instant();
-        if (flavorsReadAt == null || !now.isBefore(flavorsReadAt.plus(limitsInterval))) {
+        if (flavorsReadAt == null || !now.isBefore(flavorsReadAt.plus(FLAVORS_INTERVAL))) {
             Map<String, Flavor> m = new HashMap<>();
             for (Flavor f : gate.flavors()) {
                 m.put(f.name(), f);
@@ -192,9 +194,10 @@ public final class CloudRuntime {
             }
         }
         Planner.Plan plan = planner.reserve(request, cloudCap, limits(), names, clock.instant());
-        if (plan.bound() == Planner.Bound.QUOTA && plan.isEmpty()) {
+        // exhausted while the quota keeps demand from being met; available once a plan is no longer bound by it
+        if (plan.bound() == Planner.Bound.QUOTA) {
             quotaExhausted(null);
-        } else if (!plan.isEmpty()) {
+        } else {
             quotaAvailable(plan.headroom());
         }
         return plan;
@@ -203,7 +206,8 @@ public final class CloudRuntime {
     private synchronized void quotaExhausted(String refusal) {
         if (!quotaExhausted) {
             quotaExhausted = true;
-            String what = refusal != null ? "Nova refused a server: " + refusal : usage();
+            String what = refusal != null ? "Nova refused a server: " + refusal
+                    : usage() + "; this controller has " + ledger.count(e -> true) + " server(s)";
             LOGGER.info(() -> "Quota exhausted for cloud " + cloudName + " (" + what + "), waiting");
         }
     }
@@ -274,6 +278,8 @@ public final class CloudRuntime {
             throws ComputeException, InterruptedException {
         Instant deadline = clock.instant().plus(bootTimeout);
         Duration pause = FIRST_POLL;
+        sleeper.sleep(FIRST_POLL); // right after the 202 it is always still building
+        pause = pause.multipliedBy(2);
         while (true) {
             Optional<Server> now;
             Instant asked = clock.instant();

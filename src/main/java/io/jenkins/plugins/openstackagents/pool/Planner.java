@@ -43,9 +43,10 @@ public final class Planner {
     /** Quota free right now according to the snapshot and the ledger. */
     public Quota headroom(LimitsSnapshot limits) {
         synchronized (ledger) {
+            // released first: minus() stops at zero, so subtracting first would lose what is in flight
             return Quota.headroom(limits.limits())
-                    .minus(ledger.unaccountedSince(limits.readAt()))
-                    .plus(ledger.releasedSince(limits.readAt()));
+                    .plus(ledger.releasedSince(limits.readAt()))
+                    .minus(ledger.unaccountedSince(limits.readAt()));
         }
     }
 

@@ -10,9 +10,9 @@ import org.junit.Test;
  * faster than it serves them for 10 minutes, then quiet), this plugin's real pool code against the model of the
  * incident's node pool.
  *
- * <p>The plugin's refused creates are bounded here, not zero: {@code Planner.headroom} clamps at zero before it
- * adds the quota released since the last limits read, and so over-reserves by one at times (docs/benchmarks.md).
- * Once that is fixed, {@code assertEquals(0, plugin.refused())} holds and belongs here.
+ * <p>This simulation found a bug the quota matrix had missed: {@code Planner.headroom} clamped at zero before it
+ * added the quota released since the last limits read, and so over-reserved by one at times. Fixed; the plugin
+ * now makes no refused create, which this test keeps so.
  */
 public class SimulationTest {
 
@@ -22,7 +22,7 @@ public class SimulationTest {
             .withErrorRate(0); // no 5xx: the plugin's pauses have unseeded jitter, and this test must be exact
 
     @Test
-    public void thePluginServesEveryBuildWithFarFewerRefusalsThanTheIncidentsPool() {
+    public void thePluginServesEveryBuildWithNoRefusedCreateWhileTheIncidentsPoolIsRefused() {
         Simulation.Result plugin = Simulation.run(SHORT, PluginPolicy::new);
         Simulation.Result incident = Simulation.run(SHORT, IncidentNodepoolModel::new);
         for (Simulation.Result r : new Simulation.Result[] {plugin, incident}) {
@@ -36,9 +36,8 @@ public class SimulationTest {
         assertTrue("idle load " + plugin.idleRpm() + "/min", plugin.idleRpm() <= 2);
         assertTrue("quota utilisation " + plugin.utilisation(), plugin.utilisation() >= 0.9);
 
+        assertEquals("creates Nova refused (403 or late 413)", 0, plugin.refused());
         assertTrue("the incident's pool is refused", incident.refused() > 100);
-        assertTrue("refused creates: plugin " + plugin.refused() + ", incident model " + incident.refused(),
-                plugin.refused() * 50 < incident.refused());
         assertTrue("requests: plugin " + plugin.total() + ", incident model " + incident.total(),
                 plugin.total() * 20 < incident.total());
     }

@@ -75,9 +75,10 @@ public class CloudRuntimeTest {
         Server s = rt.launch(name, request(name), Duration.ofMinutes(10));
         assertEquals(Server.Status.ACTIVE, s.status());
         assertEquals(Ledger.State.RUNNING, rt.ledger().get(name).get().state());
-        // 0.5 + 1 + 2 + 4 + 8 + 15 s: six polls for a 20 s boot, not twenty
-        assertEquals(List.of(Duration.ofMillis(500), Duration.ofSeconds(1), Duration.ofSeconds(2),
-                Duration.ofSeconds(4), Duration.ofSeconds(8), Duration.ofSeconds(15)), clock.sleeps);
+        // 1 + 2 + 4 + 8 + 15 s: five polls for a 20 s boot, not twenty, and none right after the 202
+        assertEquals(List.of(Duration.ofSeconds(1), Duration.ofSeconds(2), Duration.ofSeconds(4),
+                Duration.ofSeconds(8), Duration.ofSeconds(15)), clock.sleeps);
+        assertEquals(5, nova.calls(InMemoryCompute.Op.FIND));
     }
 
     @Test

@@ -85,6 +85,21 @@ public class PlannerTest {
     }
 
     @Test
+    public void atQuotaOneReleasedAndOneRequestedSinceTheReadLeaveNothingFree() {
+        LimitsSnapshot before = limits(2, 0, -1, 0, -1, 0, t0);
+        Planner.Plan p = plan(SMALL, 2, 0, 0, before);
+        for (String n : p.reserved()) {
+            ledger.accepted(n, "id-" + n, t0.plusSeconds(1));
+        }
+        LimitsSnapshot full = limits(2, 2, -1, 0, -1, 0, t0.plusSeconds(2));
+        ledger.seen(p.reserved().get(0), t0.plusSeconds(3));
+        ledger.gone(p.reserved().get(0), t0.plusSeconds(4));
+        assertEquals(1, plan(SMALL, 1, 0, 0, full).reserved().size()); // takes the released slot
+        // the read still says 2 of 2; since then one released (+1) and one requested (-1): nothing is free
+        assertEquals(0, plan(SMALL, 1, 0, 0, full).reserved().size());
+    }
+
+    @Test
     public void aDeletionLearnedLateIsNotFreedTwice() {
         LimitsSnapshot l = limits(2, 0, -1, 0, -1, 0, t0);
         Planner.Plan p = plan(SMALL, 2, 0, 0, l);
