@@ -336,8 +336,8 @@ public final class CloudRuntime {
     }
 
     /**
-     * Asks Nova to delete a server of the ledger. It keeps counting against quota until {@link #confirmDeletions}
-     * sees Nova answer 404; a failed request is retried there.
+     * Asks Nova to delete a server of the ledger. It keeps counting against quota until Nova answers 404
+     * ({@link #awaitGone}, or the cleanup's {@link Janitor}); a failed request is retried by the cleanup.
      */
     public void release(String name, String reason) {
         Optional<Ledger.Entry> e = ledger.get(name);
@@ -378,31 +378,6 @@ public final class CloudRuntime {
     public void release(String name, String template, String serverId, String reason) {
         ledger.adopt(name, template, new Quota(1, 0, 0), serverId, Ledger.State.RUNNING, clock.instant());
         release(name, reason);
-    }
-
-    /**
-     * Checks every deleting server once: forgets it when Nova says 404, and asks again when the earlier delete
-     * request failed.
-     */
-    public void confirmDeletions() {
-        List<Ledger.Entry> deleting = ledger.entries(e -> e.state() == Ledger.State.DELETING);
-        for (Ledger.Entry e : deleting) {
-            try {
-                Instant asked = clock.instant();
-                Optional<Server> s = gate.find(e.serverId());
-                if (s.isPresent()) {
-                    ledger.seen(e.name(), asked);
-                }
-                if (s.isEmpty() || s.get().status() == Server.Status.DELETED) {
-                    ledger.gone(e.name(), clock.instant());
-                    LOGGER.fine(() -> "Server " + e.name() + " is gone from cloud " + cloudName);
-                } else if (!e.deleteAccepted()) {
-                    retryDelete(e);
-                }
-            } catch (ComputeException ex) {
-                LOGGER.log(Level.FINE, "Deletion check of {0} failed: {1}", new Object[] {e.name(), ex.getMessage()});
-            }
-        }
     }
 
     /**

@@ -120,11 +120,11 @@ public class QuotaMatrixTest {
         rt.release(first, "used");
         for (int i = 0; i < 2; i++) {
             clock.sleep(Duration.ofSeconds(10));
-            rt.confirmDeletions();
+            CloudRuntimeTest.cleanup(rt);
             assertEquals("no replacement while Nova still counts the deleted one", 0, round("t", SMALL, "1", 2));
         }
         clock.sleep(Duration.ofSeconds(11));
-        rt.confirmDeletions();
+        CloudRuntimeTest.cleanup(rt);
         assertEquals(1, round("t", SMALL, "1", 2));
         assertCreates(3);
     }
@@ -140,7 +140,7 @@ public class QuotaMatrixTest {
         // the cleanup learn of the 404s
         clock.sleep(Duration.ofSeconds(61));
         rt.limits();
-        rt.confirmDeletions();
+        CloudRuntimeTest.cleanup(rt);
         assertEquals(2, round("t", SMALL, "1", 4));
         assertCreates(4);
     }
@@ -163,7 +163,7 @@ public class QuotaMatrixTest {
         nova.addForeign("other-racer-2", "1", Map.of());
         try {
             rt.launch(mine.reserved().get(0), new ServerRequest("os-t-mine", "1", "img-1", null, null, List.of(), null,
-                    "", Map.of()), Duration.ofMinutes(10));
+                    "", new Ownership("ctl-a", "os", "t", "os-t-mine").toMetadata()), Duration.ofMinutes(10));
             fail("expected the late 413");
         } catch (ComputeException e) {
             assertEquals(ComputeException.Kind.QUOTA_EXCEEDED, e.getKind());
@@ -178,7 +178,7 @@ public class QuotaMatrixTest {
             nova.delete(s.id());
         }
         clock.sleep(Duration.ofSeconds(31));
-        rt.confirmDeletions();
+        CloudRuntimeTest.cleanup(rt);
         assertEquals(1, round("t", SMALL, "1", 1));
         assertEquals(limitsReads + 1, nova.calls(InMemoryCompute.Op.LIMITS));
     }
