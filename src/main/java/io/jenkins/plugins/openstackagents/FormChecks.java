@@ -1,6 +1,7 @@
 package io.jenkins.plugins.openstackagents;
 
 import hudson.Util;
+import hudson.model.Hudson;
 import hudson.util.FormValidation;
 import io.jenkins.plugins.openstackagents.pool.UserData;
 import java.net.URI;
@@ -20,6 +21,7 @@ final class FormChecks {
     }
 
     static FormValidation name(String value, String what) {
+        requireAdministrator();
         String v = Util.fixEmptyAndTrim(value);
         if (v == null) {
             return FormValidation.error("The " + what + " needs a name.");
@@ -32,10 +34,12 @@ final class FormChecks {
     }
 
     static FormValidation required(String value, String message) {
+        requireAdministrator();
         return Util.fixEmptyAndTrim(value) == null ? FormValidation.error(message) : FormValidation.ok();
     }
 
     static FormValidation labels(String value) {
+        requireAdministrator();
         String v = Util.fixEmptyAndTrim(value);
         if (v == null) {
             return FormValidation.error("Give at least one label: builds choose these agents by label.");
@@ -50,6 +54,7 @@ final class FormChecks {
     }
 
     static FormValidation integer(String value, int min, int max, String what) {
+        requireAdministrator();
         String v = Util.fixEmptyAndTrim(value);
         if (v == null) {
             return FormValidation.error(what + " is required.");
@@ -66,6 +71,7 @@ final class FormChecks {
     }
 
     static FormValidation authUrl(String value) {
+        requireAdministrator();
         String v = Util.fixEmptyAndTrim(value);
         if (v == null) {
             return FormValidation.error("Enter the Keystone v3 URL, e.g. https://keystone.example.com:5000/v3.");
@@ -88,6 +94,7 @@ final class FormChecks {
     }
 
     static FormValidation jenkinsUrl(String value) {
+        requireAdministrator();
         String v = Util.fixEmptyAndTrim(value);
         if (v == null) {
             return FormValidation.ok();
@@ -104,6 +111,7 @@ final class FormChecks {
     }
 
     static FormValidation absolutePath(String value) {
+        requireAdministrator();
         String v = Util.fixEmptyAndTrim(value);
         if (v == null) {
             return FormValidation.ok();
@@ -113,6 +121,7 @@ final class FormChecks {
     }
 
     static FormValidation userData(String value) {
+        requireAdministrator();
         if (Util.fixEmpty(value) == null) {
             return FormValidation.ok("Empty: the default script starts the inbound agent.");
         }
@@ -128,6 +137,11 @@ final class FormChecks {
                     + " need another way to connect.");
         }
         return FormValidation.ok();
+    }
+
+    /** The forms belong to the global configuration: only administrators may use their checks. */
+    private static void requireAdministrator() {
+        Hudson.getInstance().checkPermission(Hudson.ADMINISTER);
     }
 
     private static boolean isLoopback(String host) {

@@ -55,6 +55,7 @@ public class SecurityTest extends OpenStackTestCase {
         assertEquals(403, status(reader, HttpMethod.POST, CLOUD_FORM + "testConnection?" + QUERY));
         assertEquals(403, status(reader, HttpMethod.POST, TEMPLATE_FORM + "fillFlavorItems?" + QUERY));
         assertEquals(403, status(reader, HttpMethod.GET, "openstack-agents/os/"));
+        assertEquals(403, status(reader, HttpMethod.GET, CLOUD_FORM + "checkAuthUrl?value=https://k.example.com/v3"));
         assertEquals("no request reached the cloud", callsBefore, compute.totalCalls());
     }
 
