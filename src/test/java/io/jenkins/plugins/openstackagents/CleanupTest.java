@@ -40,6 +40,25 @@ public class CleanupTest extends OpenStackTestCase {
         assertEquals(1, compute.calls(InMemoryCompute.Op.DELETE));
     }
 
+    public void testIdleAgentIsDeletedAfterItsIdleMinutes() throws Exception {
+        hudson.clouds.add(cloud(template("t", "idle", 1, createTmpDir().getAbsolutePath())));
+        FreeStyleBuild b = assertBuildStatusSuccess(job("quick", "idle", "true").scheduleBuild2(0).get(120,
+                TimeUnit.SECONDS));
+        OpenStackAgent agent = (OpenStackAgent) b.getBuiltOn();
+        long built = System.currentTimeMillis();
+        Thread.sleep(30_000);
+        assertNotNull("kept while idle for less than a minute", hudson.getNode(agent.getNodeName()));
+        long deadline = built + 180_000;
+        while (hudson.getNode(agent.getNodeName()) != null && System.currentTimeMillis() < deadline) {
+            Thread.sleep(500);
+        }
+        assertNull("agent removed", hudson.getNode(agent.getNodeName()));
+        assertEquals(1, compute.calls(InMemoryCompute.Op.DELETE));
+        String reason = agent.getCloud().runtime().removals().get(0).reason();
+        assertTrue(reason, reason.matches("idle for \\d+ min \\(limit 1 min\\)"));
+        System.out.println("TIMING idle agent removed " + (System.currentTimeMillis() - built) + " ms after its build");
+    }
+
     public void testAgentWhoseServerVanishedIsRemoved() throws Exception {
         hudson.clouds.add(cloud(template("t", "vanish", 30, createTmpDir().getAbsolutePath())));
         FreeStyleBuild b = assertBuildStatusSuccess(job("once", "vanish", "true").scheduleBuild2(0).get(120,
