@@ -1,6 +1,7 @@
 package io.jenkins.plugins.openstackagents;
 
 import hudson.Util;
+import hudson.model.Descriptor;
 import hudson.model.Hudson;
 import hudson.util.FormValidation;
 import io.jenkins.plugins.openstackagents.pool.UserData;
@@ -137,6 +138,20 @@ final class FormChecks {
                     + " need another way to connect.");
         }
         return FormValidation.ok();
+    }
+
+    /**
+     * Every named field of a submitted form that holds something must be a whole number, 0 or more; an empty one
+     * takes its default.
+     */
+    static void requireWholeNumbers(net.sf.json.JSONObject json, String... fields) throws Descriptor.FormException {
+        for (String f : fields) {
+            String v = json.optString(f, "").trim();
+            if (!v.isEmpty() && !v.matches("\\d{1,9}")) {
+                throw new Descriptor.FormException("'" + v + "' is not a whole number of 0 or more (" + f + ");"
+                        + " nothing was saved.", f);
+            }
+        }
     }
 
     /** The forms belong to the global configuration: only administrators may use their checks. */

@@ -27,8 +27,11 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.ConcurrentHashMap;
+import net.sf.json.JSONArray;
+import net.sf.json.JSONObject;
 import org.kohsuke.stapler.DataBoundConstructor;
 import org.kohsuke.stapler.QueryParameter;
+import org.kohsuke.stapler.StaplerRequest;
 
 /**
  * An OpenStack project whose servers become Jenkins agents. A configuration bean: it holds the settings of the
@@ -211,6 +214,26 @@ public class OpenStackCloud extends Cloud {
         @Override
         public String getDisplayName() {
             return "OpenStack Agents";
+        }
+
+        /**
+         * Refuses a form whose numbers are not numbers: Stapler would turn them into 0 (for a cap: no cap) and the
+         * previous configuration would be lost without a word. Nothing is saved then.
+         */
+        @Override
+        public Cloud newInstance(StaplerRequest req, JSONObject json) throws FormException {
+            FormChecks.requireWholeNumbers(json, "instanceCap", "limitsIntervalSeconds", "requestsPerSecond",
+                    "cleanupIntervalSeconds");
+            Object templates = json.opt("templates");
+            JSONArray list = templates instanceof JSONArray ? (JSONArray) templates : new JSONArray();
+            if (templates instanceof JSONObject) {
+                list.add(templates);
+            }
+            for (int i = 0; i < list.size(); i++) {
+                FormChecks.requireWholeNumbers(list.getJSONObject(i), "numExecutors", "instanceCap", "idleMinutes",
+                        "bootTimeoutMinutes", "connectTimeoutMinutes", "maxBuildMinutes");
+            }
+            return super.newInstance(req, json);
         }
 
         Launches launches() {
