@@ -76,11 +76,11 @@ public class OpenStackCleanupWork extends AsyncPeriodicWork {
             for (OpenStackComputer c : computers(cloud)) {
                 agents.put(c.getName(), c);
             }
-            Optional<Set<String>> onNova = rt.janitor().pass(agents.keySet(),
+            Optional<CloudRuntime.Listing> onNova = rt.janitor().pass(agents.keySet(),
                     OpenStackCloud.descriptor().launches().names(), t -> bootTimeout(cloud, t));
-            onNova.ifPresent(ids -> {
+            onNova.ifPresent(listing -> {
                 for (OpenStackComputer c : agents.values()) {
-                    step("vanished check of " + c.getName(), () -> removeIfVanished(c, ids));
+                    step("vanished check of " + c.getName(), () -> removeIfVanished(rt, c, listing));
                 }
             });
         }
@@ -134,9 +134,10 @@ public class OpenStackCleanupWork extends AsyncPeriodicWork {
     }
 
     /** Agents whose server Nova no longer has: nothing to run on, removed from Jenkins. */
-    private void removeIfVanished(OpenStackComputer c, Set<String> onNova) throws IOException {
+    private void removeIfVanished(CloudRuntime rt, OpenStackComputer c, CloudRuntime.Listing onNova)
+            throws IOException {
         OpenStackAgent agent = c.getNode();
-        if (agent == null || onNova.contains(agent.getServerId())
+        if (agent == null || !rt.janitor().vanished(onNova, agent.getNodeName(), agent.getServerId())
                 || OpenStackCloud.descriptor().launches().names().contains(agent.getNodeName())) {
             return;
         }

@@ -193,7 +193,10 @@ final class Provisioning {
             OpenStackAgent agent = new OpenStackAgent(name, cloud.name, template, server.id());
             Hudson.getInstance().addNode(agent);
             try {
-                rt.awaitActive(name, server, Duration.ofMinutes(template.getBootTimeoutMinutes()));
+                rt.awaitActive(name, server, Duration.ofMinutes(template.getBootTimeoutMinutes()), () -> {
+                    Computer c = agent.toComputer();
+                    return c != null && c.isOnline(); // it runs, so its server is ACTIVE: no need to ask Nova
+                });
             } catch (ComputeException | InterruptedException e) {
                 Hudson.getInstance().removeNode(agent); // the runtime deleted the server, unless interrupted:
                 if (e instanceof InterruptedException) {

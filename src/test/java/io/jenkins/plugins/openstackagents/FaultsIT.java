@@ -8,6 +8,7 @@ import io.jenkins.plugins.openstackagents.nova.FaultProxy;
 import io.jenkins.plugins.openstackagents.nova.FaultProxy.Fault;
 import io.jenkins.plugins.openstackagents.nova.FaultProxy.Match;
 import io.jenkins.plugins.openstackagents.pool.Ownership;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -69,13 +70,27 @@ public class FaultsIT extends LiveOpenStackTestCase {
         }
     }
 
-    /** One fault: two builds queued while Nova fails for {@code seconds}, then the fault is cleared. */
-    private String run(String what, Fault fault, int seconds) throws Exception {
+    /** A fault put in place; {@link #clear} ends it. */
+    @FunctionalInterface
+    private interface Fault0 {
+        Runnable inject();
+    }
+
+    private Fault0 onEveryNovaCall(Fault fault) {
+        return () -> novaProxy.inject(Match.any(), fault)::clear;
+    }
+
+    /**
+     * One fault: two builds queued while it lasts {@code seconds}, then it is cleared. Peak requests per second are
+     * counted at Nova and Keystone each (the larger is reported); the rate limit applies to both together.
+     */
+    private String run(String what, Fault0 fault, int seconds) throws Exception {
         synchronized (log) {
             log.clear();
         }
         novaProxy.clearCounts();
-        FaultProxy.Rule rule = novaProxy.inject(Match.any(), fault);
+        keystoneProxy.clearCounts();
+        Runnable clear = fault.inject();
         List<Future<FreeStyleBuild>> builds = new ArrayList<>();
         for (int i = 0; i < 2; i++) {
             FreeStyleProject p = createFreeStyleProject(what.replaceAll("[^a-z0-9]", "-") + "-" + i);
@@ -84,9 +99,9 @@ public class FaultsIT extends LiveOpenStackTestCase {
             builds.add(p.scheduleBuild2(0));
         }
         Thread.sleep(seconds * 1000L);
-        int peak = novaProxy.peakPerSecond(Match.any());
-        int duringFault = novaProxy.count(Match.any());
-        rule.clear();
+        int peak = Math.max(novaProxy.peakPerSecond(Match.any()), keystoneProxy.peakPerSecond(Match.any()));
+        int duringFault = novaProxy.count(Match.any()) + keystoneProxy.count(Match.any());
+        clear.run();
         long cleared = System.currentTimeMillis();
         int lost = 0;
         for (Future<FreeStyleBuild> f : builds) {
@@ -120,8 +135,37 @@ public class FaultsIT extends LiveOpenStackTestCase {
     public void testNovaFaultsAreRiddenOut() throws Exception {
         System.out.println("FAULT-ROW | fault | builds lost | servers leaked | peak requests/s | requests during"
                 + " fault | time to recover | WARNING lines |");
-        run("503 on every Nova call", Fault.status(503), 20);
-        run("connection reset on every Nova call", Fault.reset(), 20);
-        run("429 Retry-After 15 on every Nova call", Fault.rateLimited(15), 20);
+        run("503 on every Nova call", onEveryNovaCall(Fault.status(503)), 20);
+        run("connection reset on every Nova call", onEveryNovaCall(Fault.reset()), 20);
+        run("429 Retry-After 15 on every Nova call", onEveryNovaCall(Fault.rateLimited(15)), 20);
+    }
+
+    /**
+     * The token expires (Nova answers 401 to it) while Keystone answers 503 to every token request: nothing can be
+     * asked until Keystone is back; then a new token is obtained and the builds run.
+     */
+    public void testTokenExpiryWhileKeystoneIsDown() throws Exception {
+        // a token is in use before the fault: one build through first
+        FreeStyleProject warm = createFreeStyleProject("warm-up");
+        warm.setAssignedLabel(hudson.getLabel("faulty"));
+        assertBuildStatusSuccess(warm.scheduleBuild2(0).get(5, TimeUnit.MINUTES));
+        run("token expired, Keystone 503 on every token request", () -> {
+            FaultProxy.Rule down = keystoneProxy.inject(Match.of("POST", ".*/auth/tokens"), Fault.status(503));
+            assertTrue("a token was in use", novaProxy.expireTokens() > 0);
+            return down::clear;
+        }, 30);
+        int renewals = keystoneProxy.count("POST", ".*/auth/tokens", 201);
+        assertTrue("a new token after the fault: " + renewals, renewals >= 1);
+    }
+
+    /** Nova answers later than the client's read timeout (30 s): calls time out, are paused, nothing leaks. */
+    public void testAnswersSlowerThanTheClientTimeout() throws Exception {
+        run("every Nova answer 40 s late (read timeout 30 s)", onEveryNovaCall(Fault.delay(Duration.ofSeconds(40))),
+                60);
+    }
+
+    /** Nova unreachable for minutes: every connection closed unanswered. */
+    public void testNovaUnreachableForMinutes() throws Exception {
+        run("Nova unreachable (connections closed unanswered)", onEveryNovaCall(Fault.drop()), 150);
     }
 }

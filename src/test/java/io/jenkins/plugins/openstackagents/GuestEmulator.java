@@ -37,7 +37,12 @@ final class GuestEmulator {
     }
 
     void halt(Server server) {
-        Process p = processes.remove(server.id());
+        kill(server.id());
+    }
+
+    /** Kills the guest's processes (the agent, and whatever it runs); the server itself stays. */
+    void kill(String serverId) {
+        Process p = processes.remove(serverId);
         if (p != null) {
             p.descendants().forEach(ProcessHandle::destroyForcibly);
             p.destroyForcibly();

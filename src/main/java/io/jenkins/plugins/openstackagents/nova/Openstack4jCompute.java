@@ -74,7 +74,10 @@ public final class Openstack4jCompute implements Compute {
     /** Ask for a new token this long before Keystone says the current one expires (at most half its life). */
     static final Duration RENEW_BEFORE_EXPIRY = Duration.ofMinutes(5);
 
-    /** Servers and images asked for per request; listing goes on page after page until one comes back empty. */
+    /**
+     * Servers and images asked for per request; listing goes on page after page until one comes back shorter
+     * (or repeats itself).
+     */
     static final int PAGE_SIZE = 200;
 
     /**
@@ -262,7 +265,7 @@ public final class Openstack4jCompute implements Compute {
         return request.get();
     }
 
-    /** Every page of a list, asked with a marker until a page comes back empty or repeats itself. */
+    /** Every page of a list, asked with a marker until a page comes back short or repeats itself. */
     private static <T> List<T> allPages(BiFunction<String, Integer, List<T>> page, Function<T, String> id) {
         Map<String, T> all = new LinkedHashMap<>();
         String marker = null;
@@ -272,7 +275,8 @@ public final class Openstack4jCompute implements Compute {
             for (T item : items) {
                 all.putIfAbsent(id.apply(item), item);
             }
-            if (items.isEmpty() || all.size() == before) {
+            // a short page is the last (Nova's and Glance's max_limit default to 1000, more than a page)
+            if (items.size() < PAGE_SIZE || all.size() == before) {
                 return new ArrayList<>(all.values());
             }
             marker = id.apply(items.get(items.size() - 1));

@@ -15,10 +15,13 @@ import io.jenkins.plugins.openstackagents.nova.ServerRequest;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Collections;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.function.BooleanSupplier;
 import java.util.function.Supplier;
 import java.util.logging.Level;
 import java.util.logging.Logger;
@@ -37,9 +40,15 @@ public final class CloudRuntime {
 
     private static final Logger LOGGER = Logger.getLogger(CloudRuntime.class.getName());
 
-    /** The first and the longest pause between two polls of a booting server. */
-    static final Duration FIRST_POLL = Duration.ofSeconds(1);
+    /**
+     * The first and the longest pause between two looks at a booting or vanishing server. Nova's fake driver
+     * and small clouds boot in 1-3 s and drop a deleted server in 1-2 s: a first look after 2 s usually finds the
+     * change, and the pause then doubles.
+     */
+    static final Duration FIRST_POLL = Duration.ofSeconds(2);
     static final Duration MAX_POLL = Duration.ofSeconds(15);
+    /** The cleanup may decide from a list of the cloud's servers this old, asked for by a boot or delete watch. */
+    static final Duration LISTING_REUSE = Duration.ofSeconds(30);
 
     public static final Duration DEFAULT_LIMITS_INTERVAL = Duration.ofSeconds(60);
     public static final int DEFAULT_REQUESTS_PER_SECOND = 5;
@@ -68,8 +77,22 @@ public final class CloudRuntime {
     private boolean quotaExhausted; // guarded by this
     private boolean reconciled; // guarded by this
     private Instant lastCleanup; // guarded by this
+    private Listing listing; // guarded by this
     private final java.util.Deque<Removal> removals = new java.util.ArrayDeque<>(); // guarded by itself
     static final int REMOVALS_KEPT = 20;
+
+    /**
+     * This cloud's servers as one list request found them, and when that request was sent: everything Nova did
+     * before {@code askedAt} is in it.
+     */
+    public record Listing(Instant askedAt, Map<String, Server> byId) {
+
+        /** Whether the server was not on Nova when the list was asked for. */
+        public boolean lacks(String serverId) {
+            Server s = byId.get(serverId);
+            return s == null || s.status() == Server.Status.DELETED;
+        }
+    }
 
     /** A server the plugin asked Nova to delete, and why. */
     public record Removal(String name, String serverId, String reason, Instant at) {
@@ -271,44 +294,48 @@ public final class CloudRuntime {
     }
 
     /**
-     * Polls a created server with a growing interval until it is ACTIVE. On ERROR or timeout the server is
-     * deleted (and stays in the ledger until Nova drops it) and the failure is thrown.
+     * Watches a created server until it is ACTIVE: looks after {@link #FIRST_POLL}, then after pauses that double
+     * up to {@link #MAX_POLL}, each look one list shared with every other watch ({@link #servers}). On ERROR or
+     * timeout the server is deleted (and stays in the ledger until Nova drops it) and the failure is thrown.
      */
     public Server awaitActive(String name, Server server, Duration bootTimeout)
             throws ComputeException, InterruptedException {
+        return awaitActive(name, server, bootTimeout, () -> false);
+    }
+
+    /**
+     * As {@link #awaitActive(String, Server, Duration)}, but ends without asking Nova again once
+     * {@code agentConnected} says the server's agent has connected: it runs, so it is ACTIVE.
+     */
+    public Server awaitActive(String name, Server server, Duration bootTimeout, BooleanSupplier agentConnected)
+            throws ComputeException, InterruptedException {
         Instant deadline = clock.instant().plus(bootTimeout);
         Duration pause = FIRST_POLL;
-        sleeper.sleep(FIRST_POLL); // right after the 202 it is always still building
-        pause = pause.multipliedBy(2);
         while (true) {
-            Optional<Server> now;
-            Instant asked = clock.instant();
+            Duration left = Duration.between(clock.instant(), deadline);
+            sleeper.sleep(left.isNegative() ? Duration.ZERO : pause.compareTo(left) < 0 ? pause : left);
+            pause = pause.multipliedBy(2).compareTo(MAX_POLL) < 0 ? pause.multipliedBy(2) : MAX_POLL;
+            if (agentConnected.getAsBoolean()) {
+                return running(name, server);
+            }
+            Server s;
             try {
-                now = gate.find(server.id());
-                if (now.isPresent()) {
-                    ledger.seen(name, asked);
-                }
+                s = servers(clock.instant()).byId().get(server.id());
             } catch (ComputeException e) {
                 if (!e.is(ComputeException.Kind.TRANSIENT) && !e.is(ComputeException.Kind.RATE_LIMITED)) {
                     release(name, "boot check failed: " + e.getMessage());
                     throw e;
                 }
-                LOGGER.fine(() -> "Polling " + name + ": " + e.getMessage());
-                now = Optional.of(server);
+                LOGGER.fine(() -> "Watching " + name + ": " + e.getMessage());
+                s = server;
             }
-            if (now.isEmpty()) {
+            if (s == null || s.status() == Server.Status.DELETED) {
                 ledger.gone(name, clock.instant());
                 throw new ComputeException(ComputeException.Kind.NOT_FOUND,
                         "Server " + name + " vanished from Nova while booting");
             }
-            Server s = now.get();
             if (s.status() == Server.Status.ACTIVE) {
-                ledger.transition(name, Ledger.State.RUNNING, clock.instant(), null);
-                stats.record("boot", "ACTIVE");
-                synchronized (this) {
-                    quotaPause.succeeded();
-                }
-                return s;
+                return running(name, s);
             }
             if (s.status() == Server.Status.ERROR) {
                 Server.Fault f = s.fault();
@@ -329,10 +356,46 @@ public final class CloudRuntime {
                 release(name, why);
                 throw new ComputeException(ComputeException.Kind.TRANSIENT, "Server " + name + ": " + why);
             }
-            Duration left = Duration.between(clock.instant(), deadline);
-            sleeper.sleep(pause.compareTo(left) < 0 ? pause : left);
-            pause = pause.multipliedBy(2).compareTo(MAX_POLL) < 0 ? pause.multipliedBy(2) : MAX_POLL;
         }
+    }
+
+    private Server running(String name, Server s) {
+        ledger.transition(name, Ledger.State.RUNNING, clock.instant(), null);
+        stats.record("boot", "ACTIVE");
+        synchronized (this) {
+            quotaPause.succeeded();
+        }
+        return s;
+    }
+
+    /**
+     * This cloud's servers (by ownership metadata), from a list request sent at or after {@code notBefore}: the
+     * last one if it is recent enough, else a new one. Every watch of a booting or vanishing server and the
+     * cleanup share it, so a dozen servers changing state cost one request, not a dozen. Nothing is held while
+     * Nova answers; two callers may at worst both ask.
+     */
+    public Listing servers(Instant notBefore) throws ComputeException {
+        synchronized (this) {
+            if (listing != null && !listing.askedAt().isBefore(notBefore)) {
+                return listing;
+            }
+        }
+        Instant asked = clock.instant();
+        Map<String, Server> byId = new LinkedHashMap<>();
+        for (Server s : gate.list(Ownership.selector(controllerId, cloudName))) {
+            byId.put(s.id(), s);
+            Optional<Ownership> o = Ownership.of(s.metadata());
+            if (o.isPresent() && ledger.get(o.get().agent()).map(e -> s.id().equals(e.serverId())).orElse(false)) {
+                ledger.seen(o.get().agent(), asked);
+            }
+        }
+        Listing l = new Listing(asked, Collections.unmodifiableMap(byId));
+        synchronized (this) {
+            if (listing == null || asked.isAfter(listing.askedAt())) {
+                listing = l;
+            }
+        }
+        return l;
     }
 
     /**
@@ -381,13 +444,14 @@ public final class CloudRuntime {
     }
 
     /**
-     * Waits until Nova has dropped a server being deleted, polling with a growing interval (1 s, 2 s, 4 s ...),
-     * so that its quota is free for the next server within seconds. Returns false if it was still there after
-     * {@code max}; the cleanup's later passes keep watching it then.
+     * Waits until Nova has dropped a server being deleted, looking after {@link #FIRST_POLL} and then after
+     * pauses that double (shared lists, as {@link #awaitActive}), so that its quota is free for the next server
+     * within seconds. Returns false if it was still there after {@code max}; the cleanup's later passes keep
+     * watching it then.
      */
     public boolean awaitGone(String name, Duration max) throws InterruptedException {
         Instant deadline = clock.instant().plus(max);
-        Duration pause = Duration.ofSeconds(1);
+        Duration pause = FIRST_POLL;
         while (true) {
             Optional<Ledger.Entry> e = ledger.get(name);
             if (e.isEmpty()) {
@@ -399,14 +463,11 @@ public final class CloudRuntime {
             sleeper.sleep(pause);
             pause = pause.multipliedBy(2).compareTo(MAX_POLL) < 0 ? pause.multipliedBy(2) : MAX_POLL;
             try {
-                Instant asked = clock.instant();
-                Optional<Server> s = gate.find(e.get().serverId());
-                if (s.isEmpty() || s.get().status() == Server.Status.DELETED) {
+                if (servers(clock.instant()).lacks(e.get().serverId())) {
                     ledger.gone(name, clock.instant());
                     LOGGER.fine(() -> "Server " + name + " is gone from cloud " + cloudName);
                     return true;
                 }
-                ledger.seen(name, asked);
             } catch (ComputeException ex) {
                 LOGGER.fine(() -> "Deletion check of " + name + " failed: " + ex.getMessage());
             }
@@ -443,9 +504,8 @@ public final class CloudRuntime {
      * ownership metadata is counted, in the state Nova reports, with its flavor's resources.
      */
     public void reconcile() throws ComputeException {
-        List<Server> ours = gate.list(Ownership.selector(controllerId, cloudName));
         int adopted = 0;
-        for (Server s : ours) {
+        for (Server s : servers(clock.instant()).byId().values()) {
             Optional<Ownership> o = Ownership.of(s.metadata());
             if (o.isEmpty() || ledger.get(o.get().agent()).isPresent()) {
                 continue;
@@ -468,7 +528,8 @@ public final class CloudRuntime {
         }
     }
 
-    private void reconcileOnce() throws ComputeException {
+    /** {@link #reconcile} once in the runtime's life: before the first plan or the first cleanup pass. */
+    void reconcileOnce() throws ComputeException {
         synchronized (this) {
             if (reconciled) {
                 return;

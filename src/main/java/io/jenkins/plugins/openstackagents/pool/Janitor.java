@@ -4,6 +4,7 @@ import io.jenkins.plugins.openstackagents.nova.ComputeException;
 import io.jenkins.plugins.openstackagents.nova.Server;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
@@ -14,7 +15,8 @@ import java.util.function.Function;
 import java.util.logging.Logger;
 
 /**
- * The cloud side of one cleanup pass: one list call per cloud, and from it every decision. Servers Nova dropped
+ * The cloud side of one cleanup pass: one list of the cloud's servers (a new one, or one a boot or delete watch
+ * asked for at most {@link CloudRuntime#LISTING_REUSE} ago), and from it every decision. Servers Nova dropped
  * are forgotten; failed deletes are sent again; servers in ERROR, servers past their boot timeout and leaked
  * servers (ours, with no agent and no launch, seen so on two passes in a row) are deleted. Servers of another
  * controller or another cloud are never in the list, so never touched.
@@ -28,6 +30,7 @@ public final class Janitor {
 
     private final CloudRuntime rt;
     private Set<String> suspects = Set.of(); // server ids seen leaked on the previous pass
+    private Instant lastListedAt = Instant.MIN; // when the previous pass's list was asked for
     private final Map<String, Instant> warned = new HashMap<>();
 
     Janitor(CloudRuntime rt) {
@@ -40,27 +43,45 @@ public final class Janitor {
      * @param agents the agents Jenkins has for this cloud, by name
      * @param launching agents being started right now (their launch watches the server itself)
      * @param bootTimeout the boot timeout of a template, by template name (null: unknown template)
-     * @return the ids of the servers of this cloud Nova has now, or empty when Nova could not be asked
+     * @return the list the pass decided from (for {@link #vanished}), or empty when Nova could not be asked
      */
-    public synchronized Optional<Set<String>> pass(Set<String> agents, Set<String> launching,
-                                                   Function<String, Duration> bootTimeout) {
-        List<Server> ours;
-        Instant listedAt = rt.now();
+    public synchronized Optional<CloudRuntime.Listing> pass(Set<String> agents, Set<String> launching,
+                                                            Function<String, Duration> bootTimeout) {
+        CloudRuntime.Listing listing;
         try {
-            ours = rt.compute().list(Ownership.selector(rt.controllerId(), rt.cloudName()));
+            // never the previous pass's list again: two passes are two looks at Nova
+            rt.reconcileOnce(); // after a restart: the ledger knows what is ours before anything is decided
+            Instant reusable = rt.now().minus(CloudRuntime.LISTING_REUSE);
+            listing = rt.servers(reusable.isAfter(lastListedAt) ? reusable : lastListedAt.plusNanos(1));
         } catch (ComputeException e) {
             LOGGER.fine(() -> "Cleanup of cloud " + rt.cloudName() + " skipped: " + e.getMessage());
             return Optional.empty();
         }
-        Map<String, Server> byId = new HashMap<>();
-        for (Server s : ours) {
-            byId.put(s.id(), s);
+        List<Server> ours = new ArrayList<>();
+        for (Server s : listing.byId().values()) {
+            if (!rt.ledger().isGone(s.id())) { // dropped since the list was asked for
+                ours.add(s);
+            }
         }
-        forgetVanished(byId, listedAt);
+        lastListedAt = listing.askedAt();
+        forgetVanished(listing.byId(), listing.askedAt());
         deleteErrored(ours);
         deleteStuckBoots(launching, bootTimeout);
         deleteLeaks(ours, agents, launching);
-        return Optional.of(Set.copyOf(byId.keySet()));
+        return Optional.of(listing);
+    }
+
+    /**
+     * Whether an agent's server had vanished from Nova when the list was asked for. An agent whose server Nova
+     * accepted after that is not in the list, and not vanished.
+     */
+    public boolean vanished(CloudRuntime.Listing listing, String agent, String serverId) {
+        if (!listing.lacks(serverId)) {
+            return false;
+        }
+        Optional<Ledger.Entry> e = rt.ledger().get(agent);
+        return e.isEmpty() || !serverId.equals(e.get().serverId()) || e.get().acceptedAt() == null
+                || e.get().acceptedAt().isBefore(listing.askedAt());
     }
 
     /**

@@ -4,9 +4,11 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.function.Predicate;
 
 /**
@@ -52,6 +54,9 @@ public final class Ledger {
 
     private final Map<String, Entry> entries = new LinkedHashMap<>();
     private final List<Gone> recentlyGone = new ArrayList<>();
+    /** Ids of servers Nova was seen to drop, newest last (ids are never reused): a list older than that is stale. */
+    private final Set<String> goneIds = new LinkedHashSet<>();
+    static final int GONE_IDS_KEPT = 1000;
 
     /** Records a new server about to be requested. Returns false if the name is already in use. */
     public synchronized boolean reserve(String name, String template, Quota resources, Instant now) {
@@ -114,6 +119,17 @@ public final class Ledger {
         if (e != null && e.acceptedAt() != null) {
             recentlyGone.add(new Gone(e, now));
         }
+        if (e != null && e.serverId() != null) {
+            goneIds.add(e.serverId());
+            if (goneIds.size() > GONE_IDS_KEPT) {
+                goneIds.remove(goneIds.iterator().next());
+            }
+        }
+    }
+
+    /** Whether this server was recorded as gone from Nova (an older list may still show it). */
+    public synchronized boolean isGone(String serverId) {
+        return goneIds.contains(serverId);
     }
 
     public synchronized Optional<Entry> get(String name) {

@@ -19,10 +19,12 @@ import java.util.Set;
  * virtual clock and the simulated Nova.
  *
  * <p>What cannot run here is the Jenkins side; it is driven the way the plugin's Jenkins classes drive the
- * runtime: every second, as {@code FastProvisioner} and {@code Provisioning.startNow} do, the builds waiting minus
+ * runtime: every 250 ms, as {@code FastProvisioner} and {@code Provisioning.startNow} do, the builds waiting minus
  * the idle executors minus the agents on their way go to {@code plan()} (the flavor read through
  * {@code CloudRuntime.flavor}, as {@code Provisioning.plan} does), and each reservation is launched (create, then
- * awaitActive with the default 10 min boot timeout); the agent is online as soon as its server is ACTIVE. When a
+ * awaitActive with the default 10 min boot timeout). The agent connects itself {@link #AGENT_CONNECT_SECONDS} after
+ * its server turns ACTIVE, as an inbound agent started by user data does, and awaitActive ends then without asking
+ * Nova again, as {@code Provisioning} tells it the agent is online. When a
  * single-use agent's build ends, {@code release()} then {@code awaitGone(2 min)}, as {@code OpenStackAgent}
  * does. Every 10 s the cleanup runs the janitor's pass when {@code cleanupDue(60 s)} says so, as
  * {@code OpenStackCleanupWork} does. NodeProvisioner's own rounds are left out: FastProvisioner discounts nothing
@@ -37,6 +39,12 @@ final class PluginPolicy implements Policy {
     private Context ctx;
     private final Set<String> onTheWay = new LinkedHashSet<>();
     private final Set<String> agents = new LinkedHashSet<>();
+    private final Set<String> online = new LinkedHashSet<>();
+    /**
+     * From ACTIVE to the agent connected: the rig's guest starts the agent jar at once, and its inbound
+     * connection takes about a second (EndToEndIT).
+     */
+    static final double AGENT_CONNECT_SECONDS = 1.0;
     private int names;
 
     @Override
@@ -55,11 +63,11 @@ final class PluginPolicy implements Policy {
         rt.setRequestsPerSecond(10_000); // resilience4j's limiter runs on real time; the simulated one is virtual
         rt.connect(new ConnectionSettings("https://keystone.invalid/v3", null,
                 new ConnectionSettings.ApplicationCredential("id", "secret"), true, null, null));
-        c.vt().spawn("fast-provisioner", this::provisionEverySecond);
+        c.vt().spawn("fast-provisioner", this::provisionEveryQuarterSecond);
         c.vt().spawn("cleanup", this::cleanupEveryTenSeconds);
     }
 
-    private void provisionEverySecond() throws InterruptedException {
+    private void provisionEveryQuarterSecond() throws InterruptedException {
         while (true) {
             int excess = ctx.queue().waiting() - ctx.queue().idle() - onTheWay.size();
             if (excess > 0) {
@@ -75,7 +83,7 @@ final class PluginPolicy implements Policy {
                     // as Provisioning: the gate has paused; try again on the next round
                 }
             }
-            ctx.vt().sleep(Duration.ofSeconds(1));
+            ctx.vt().sleep(Duration.ofMillis(250));
         }
     }
 
@@ -85,16 +93,25 @@ final class PluginPolicy implements Policy {
                     null, "#!/bin/sh\n", new Ownership("controller", "bench", TEMPLATE, name).toMetadata());
             Server server = rt.create(name, request);
             agents.add(name); // Provisioning adds the agent to Jenkins once Nova has accepted its server
-            rt.awaitActive(name, server, BOOT_TIMEOUT);
-            onTheWay.remove(name);
-            ctx.queue().agentOnline(() -> buildEnded(name));
+            ctx.nova().activeAt(server.id()).ifPresent(t -> ctx.vt().after(
+                    Math.max(0, t - ctx.vt().seconds()) + AGENT_CONNECT_SECONDS, () -> connected(name)));
+            rt.awaitActive(name, server, BOOT_TIMEOUT, () -> online.contains(name));
         } catch (ComputeException e) {
             onTheWay.remove(name);
             agents.remove(name);
         }
     }
 
+    /** The agent on the server connected itself (inbound): Jenkins can give it a build. */
+    private void connected(String name) {
+        if (agents.contains(name) && online.add(name)) {
+            onTheWay.remove(name);
+            ctx.queue().agentOnline(() -> buildEnded(name));
+        }
+    }
+
     private void buildEnded(String name) {
+        online.remove(name);
         agents.remove(name);
         ctx.vt().spawn("release-" + name, () -> {
             rt.release(name, "single-use agent finished its build");

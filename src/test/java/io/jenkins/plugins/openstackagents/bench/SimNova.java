@@ -151,6 +151,15 @@ final class SimNova {
         return n;
     }
 
+    /**
+     * When a server turns ACTIVE, in virtual seconds since the start; empty if it never will (it turns ERROR, or
+     * Nova does not know it). What the server's own agent learns by booting, without asking the API.
+     */
+    java.util.OptionalDouble activeAt(String id) {
+        Srv s = servers.get(id);
+        return s == null || s.late ? java.util.OptionalDouble.empty() : java.util.OptionalDouble.of(s.readyAt / 1e9);
+    }
+
     /** How many servers of this flavor the quota holds when nothing else runs. */
     int capacity(Flavor f) {
         int n = p.maxInstances < 0 ? Integer.MAX_VALUE : p.maxInstances;

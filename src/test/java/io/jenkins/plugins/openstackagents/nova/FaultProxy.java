@@ -646,7 +646,11 @@ public final class FaultProxy implements AutoCloseable {
     private boolean handle(Request r, Socket s, OutputStream out) throws IOException, InterruptedException {
         Entry e = arrive(r.method, r.path, r.query);
         try {
-            Fault f = pick(r.method, r.path, e);
+            String token = header(r, "X-Auth-Token");
+            if (token != null) {
+                tokensSeen.add(token);
+            }
+            Fault f = token != null && expiredTokens.contains(token) ? EXPIRED_TOKEN : pick(r.method, r.path, e);
             switch (f.type) {
                 case RESET -> {
                     done(e, NO_ANSWER);
@@ -684,6 +688,30 @@ public final class FaultProxy implements AutoCloseable {
         } finally {
             done(e, NO_ANSWER); // interrupted by close(), or the request could not be forwarded
         }
+    }
+
+    private static final Fault EXPIRED_TOKEN = Fault.answer(401,
+            "{\"error\": {\"code\": 401, \"title\": \"Unauthorized\", \"message\": \"The request you have made "
+                    + "requires authentication.\"}}", Map.of("WWW-Authenticate", "Keystone uri=\"http://127.0.0.1\""));
+    private final Set<String> tokensSeen = ConcurrentHashMap.newKeySet();
+    private final Set<String> expiredTokens = ConcurrentHashMap.newKeySet();
+
+    /**
+     * Every token the proxy has seen so far is refused with 401 from now on, as a service does once Keystone's
+     * token has expired (or was revoked); tokens obtained afterwards pass. Returns how many were expired.
+     */
+    public int expireTokens() {
+        expiredTokens.addAll(tokensSeen);
+        return expiredTokens.size();
+    }
+
+    private static String header(Request r, String name) {
+        for (Map.Entry<String, List<String>> h : r.headers.entrySet()) {
+            if (h.getKey().equalsIgnoreCase(name) && !h.getValue().isEmpty()) {
+                return h.getValue().get(0);
+            }
+        }
+        return null;
     }
 
     private record Upstream(int status, Map<String, List<String>> headers, byte[] body) {

@@ -1,6 +1,7 @@
 package io.jenkins.plugins.openstackagents.pool;
 
 import static org.junit.Assert.assertEquals;
+import static org.junit.Assert.assertSame;
 import static org.junit.Assert.assertFalse;
 import static org.junit.Assert.assertTrue;
 import static org.junit.Assert.fail;
@@ -80,16 +81,56 @@ public class CloudRuntimeTest {
     }
 
     @Test
-    public void launchPollsWithAGrowingIntervalUntilActive() throws Exception {
+    public void launchWatchesWithAGrowingIntervalUntilActive() throws Exception {
         nova.bootTime(Duration.ofSeconds(20));
         String name = reserveOne();
+        int before = nova.calls(InMemoryCompute.Op.LIST); // the first plan's reconcile
         Server s = rt.launch(name, request(name), Duration.ofMinutes(10));
         assertEquals(Server.Status.ACTIVE, s.status());
         assertEquals(Ledger.State.RUNNING, rt.ledger().get(name).get().state());
-        // 1 + 2 + 4 + 8 + 15 s: five polls for a 20 s boot, not twenty, and none right after the 202
-        assertEquals(List.of(Duration.ofSeconds(1), Duration.ofSeconds(2), Duration.ofSeconds(4),
-                Duration.ofSeconds(8), Duration.ofSeconds(15)), clock.sleeps);
-        assertEquals(5, nova.calls(InMemoryCompute.Op.FIND));
+        // 2 + 4 + 8 + 15 s: four looks for a 20 s boot, not twenty, and none right after the 202
+        assertEquals(List.of(Duration.ofSeconds(2), Duration.ofSeconds(4), Duration.ofSeconds(8),
+                Duration.ofSeconds(15)), clock.sleeps);
+        assertEquals(4, nova.calls(InMemoryCompute.Op.LIST) - before);
+        assertEquals("a look is one list of the cloud's servers", 0, nova.calls(InMemoryCompute.Op.FIND));
+    }
+
+    @Test
+    public void aWatchEndsWithoutAskingNovaOnceTheAgentHasConnected() throws Exception {
+        nova.bootTime(Duration.ofSeconds(20));
+        String name = reserveOne();
+        int before = nova.calls(InMemoryCompute.Op.LIST) + nova.calls(InMemoryCompute.Op.FIND);
+        Server created = rt.create(name, request(name));
+        rt.awaitActive(name, created, Duration.ofMinutes(10), () -> true);
+        assertEquals(Ledger.State.RUNNING, rt.ledger().get(name).get().state());
+        assertEquals(before, nova.calls(InMemoryCompute.Op.LIST) + nova.calls(InMemoryCompute.Op.FIND));
+    }
+
+    @Test
+    public void oneListAnswersEveryWatchAndTheNextCleanupButNotTwoCleanups() throws Exception {
+        for (int i = 0; i < 3; i++) {
+            String name = reserveOne();
+            rt.create(name, request(name));
+            clock.sleep(Duration.ofSeconds(1));
+        }
+        int base = nova.calls(InMemoryCompute.Op.LIST); // the first plan's reconcile
+        Instant t = clock.instant();
+        CloudRuntime.Listing first = rt.servers(t);
+        assertEquals(3, first.byId().size());
+        assertSame("a second watch due at the same moment", first, rt.servers(t));
+        assertEquals(1, nova.calls(InMemoryCompute.Op.LIST) - base);
+        clock.sleep(Duration.ofSeconds(10));
+        CloudRuntime.Listing later = rt.servers(clock.instant());
+        assertSame(later, rt.servers(clock.instant()));
+        assertEquals("a watch due later asks again", 2, nova.calls(InMemoryCompute.Op.LIST) - base);
+        cleanup(rt);
+        assertEquals("the cleanup decides from a list at most 30 s old", 2,
+                nova.calls(InMemoryCompute.Op.LIST) - base);
+        cleanup(rt);
+        assertEquals("two passes are two looks at Nova", 3, nova.calls(InMemoryCompute.Op.LIST) - base);
+        clock.sleep(Duration.ofSeconds(31));
+        cleanup(rt);
+        assertEquals(4, nova.calls(InMemoryCompute.Op.LIST) - base);
     }
 
     @Test

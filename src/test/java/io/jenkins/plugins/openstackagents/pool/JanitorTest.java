@@ -34,7 +34,7 @@ public class JanitorTest {
     }
 
     private Optional<Set<String>> pass(Set<String> agents) {
-        return rt.janitor().pass(agents, Set.of(), t -> BOOT_TIMEOUT);
+        return rt.janitor().pass(agents, Set.of(), t -> BOOT_TIMEOUT).map(l -> Set.copyOf(l.byId().keySet()));
     }
 
     /** Reserves and creates a server of ours without waiting for it (as if its launch had died). */
