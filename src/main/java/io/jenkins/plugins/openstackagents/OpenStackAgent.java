@@ -34,6 +34,8 @@ public class OpenStackAgent extends AbstractCloudSlave {
     private final int idleMinutes;
     private final int connectTimeoutMinutes;
     private final int maxBuildMinutes;
+    /** A build has started on it; saved, so that a single-use agent stays used across a restart. */
+    private volatile boolean used;
 
     public OpenStackAgent(String name, String cloudName, AgentTemplate template, String serverId)
             throws Descriptor.FormException, IOException {
@@ -61,6 +63,25 @@ public class OpenStackAgent extends AbstractCloudSlave {
 
     public boolean isSingleUse() {
         return idleMinutes == 0;
+    }
+
+    public boolean isUsed() {
+        return used;
+    }
+
+    /** Records that a build started here; for a single-use agent, saved at once (a restart must not forget it). */
+    void markUsed() {
+        if (used) {
+            return;
+        }
+        used = true;
+        if (isSingleUse()) {
+            try {
+                Hudson.getInstance().save();
+            } catch (IOException e) {
+                LOGGER.warning("Could not save that agent " + getNodeName() + " was used: " + e);
+            }
+        }
     }
 
     public OpenStackCloud getCloud() {

@@ -12,17 +12,24 @@ public class OpenStackComputer extends AbstractCloudComputer<OpenStackAgent> {
     private volatile boolean used;
     private volatile String deletionReason;
     private volatile long disconnectedSince;
+    private volatile long connectedSince;
 
     public OpenStackComputer(OpenStackAgent agent) {
         super(agent);
     }
 
+    /** Whether a build started on it, in this Jenkins' life or (single-use agents) before a restart. */
     public boolean isUsed() {
-        return used;
+        OpenStackAgent agent = getNode();
+        return used || (agent != null && agent.isUsed());
     }
 
     void markUsed() {
         used = true;
+        OpenStackAgent agent = getNode();
+        if (agent != null) {
+            agent.markUsed();
+        }
     }
 
     /**
@@ -38,6 +45,21 @@ public class OpenStackComputer extends AbstractCloudComputer<OpenStackAgent> {
             disconnectedSince = now;
         }
         return now - disconnectedSince;
+    }
+
+    /**
+     * How long the agent has been connected, as observed by the calls (0 while disconnected; the first call that
+     * sees it connected starts the count).
+     */
+    long connectedFor(long now) {
+        if (getChannel() == null) {
+            connectedSince = 0;
+            return 0;
+        }
+        if (connectedSince == 0) {
+            connectedSince = now;
+        }
+        return now - connectedSince;
     }
 
     /** Why this agent is to be deleted, or null. */

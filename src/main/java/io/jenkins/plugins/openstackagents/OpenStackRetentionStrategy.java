@@ -7,17 +7,36 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * Marks an agent for deletion once it has been idle for its template's idle minutes. Single-use agents are
- * marked when their build ends ({@link SingleUseListener}). It never deletes: {@link OpenStackCleanupWork} does.
+ * marked when their build ends ({@link SingleUseListener}), or here: when one is idle after it ran a build before a
+ * restart, or when no build took it for as long as the default idle minutes. It never deletes:
+ * {@link OpenStackCleanupWork} does.
  */
 public class OpenStackRetentionStrategy extends RetentionStrategy<OpenStackComputer> {
+
+    /** How long a single-use agent that no build took is kept online: as long as the default idle minutes. */
+    static volatile long unusedSingleUseMs = TimeUnit.MINUTES.toMillis(AgentTemplate.DEFAULT_IDLE_MINUTES);
 
     @Override
     public long check(OpenStackComputer c) {
         OpenStackAgent agent = c.getNode();
-        if (agent == null || agent.isSingleUse() || c.getDeletionReason() != null) {
+        if (agent == null || c.getDeletionReason() != null) {
             return 1;
         }
         long idleMs = System.currentTimeMillis() - c.getIdleStartMilliseconds();
+        if (agent.isSingleUse()) {
+            // normally marked when its build ends; this one ran a build before Jenkins restarted
+            if (c.isUsed() && c.isIdle()) {
+                c.markForDeletion("single-use agent ran a build before Jenkins restarted");
+                OpenStackCleanupWork.trigger();
+            } else if (!c.isUsed() && c.isIdle() && c.connectedFor(System.currentTimeMillis()) > unusedSingleUseMs) {
+                // started for a build that was cancelled, or that another agent took first
+                c.markForDeletion("single-use agent took no build in its first "
+                        + TimeUnit.MILLISECONDS.toMinutes(c.connectedFor(System.currentTimeMillis()))
+                        + " min online (limit " + TimeUnit.MILLISECONDS.toMinutes(unusedSingleUseMs) + " min)");
+                OpenStackCleanupWork.trigger();
+            }
+            return 1;
+        }
         if (c.isIdle() && c.isOnline() && idleMs > TimeUnit.MINUTES.toMillis(agent.getIdleMinutes())) {
             c.markForDeletion("idle for " + TimeUnit.MILLISECONDS.toMinutes(idleMs) + " min (limit "
                     + agent.getIdleMinutes() + " min)");

@@ -43,7 +43,8 @@ final class Provisioning {
         Launches launches = OpenStackCloud.descriptor().launches();
         List<Launch> started;
         synchronized (launches) {
-            started = plan(cloud, label, excessWorkload - launches.executors(label, true), false);
+            started = plan(cloud, label, excessWorkload - launches.executors(label, true) - reconnecting(label, launches),
+                    false);
         }
         List<PlannedNode> planned = new ArrayList<>();
         for (Launch launch : started) {
@@ -61,7 +62,8 @@ final class Provisioning {
         Launches launches = OpenStackCloud.descriptor().launches();
         List<Launch> started = new ArrayList<>();
         synchronized (launches) {
-            int excess = waitingBuilds - label.getIdleExecutors() - launches.executors(label, false);
+            int excess = waitingBuilds - label.getIdleExecutors() - launches.executors(label, false)
+                    - reconnecting(label, launches);
             for (Cloud c : Hudson.getInstance().clouds) {
                 if (excess > 0 && c instanceof OpenStackCloud && c.canProvision(label)) {
                     for (Launch launch : plan((OpenStackCloud) c, label, excess, true)) {
@@ -74,6 +76,33 @@ final class Provisioning {
         for (Launch launch : started) {
             Computer.threadPoolForRemoting.submit(launch);
         }
+    }
+
+    /**
+     * Executors of agents expected to connect that no launch watches: agents of a previous Jenkins run (their
+     * servers booted or booting when it stopped) and agents whose connection dropped. Not those an administrator
+     * took offline, those marked for deletion, nor a single-use agent that already ran its build. One that never
+     * connects is deleted by the cleanup after its connect timeout, and then no longer counted.
+     */
+    static int reconnecting(Label label, Launches launches) {
+        if (label == null) {
+            return 0;
+        }
+        java.util.Set<String> launching = launches.names();
+        int n = 0;
+        for (Node node : Hudson.getInstance().getNodes()) {
+            if (!(node instanceof OpenStackAgent) || launching.contains(node.getNodeName()) || !label.matches(node)) {
+                continue;
+            }
+            OpenStackAgent agent = (OpenStackAgent) node;
+            Computer c = agent.toComputer();
+            if (c instanceof OpenStackComputer && c.getChannel() == null && !c.isTemporarilyOffline()
+                    && ((OpenStackComputer) c).getDeletionReason() == null
+                    && !(agent.isSingleUse() && ((OpenStackComputer) c).isUsed())) {
+                n += agent.getNumExecutors();
+            }
+        }
+        return n;
     }
 
     /** Reserves servers for {@code excess} executors of demand, as far as the caps and the quota allow. */

@@ -14,10 +14,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
-import java.util.logging.Handler;
-import java.util.logging.Level;
-import java.util.logging.LogRecord;
-import java.util.logging.Logger;
 
 /**
  * Faults between the plugin and the real Nova, injected by a proxy on 127.0.0.1: builds queued during the fault
@@ -30,30 +26,14 @@ public class FaultsIT extends LiveOpenStackTestCase {
 
     private FaultProxy novaProxy;
     private FaultProxy keystoneProxy;
-    private final List<LogRecord> log = new ArrayList<>();
-    private final Handler capture = new Handler() {
-        @Override
-        public void publish(LogRecord r) {
-            synchronized (log) {
-                log.add(r);
-            }
-        }
-
-        @Override
-        public void flush() {
-        }
-
-        @Override
-        public void close() {
-        }
-    };
+    private LogCapture log;
 
     @Override
     protected void setUp() throws Exception {
         super.setUp();
         novaProxy = FaultProxy.start(os.novaUrl().replaceAll("/v2\\.1/?$", ""));
         keystoneProxy = FaultProxy.start(os.authUrl().replaceAll("/v3/?$", "")).routeThrough(novaProxy);
-        Logger.getLogger("io.jenkins.plugins.openstackagents").addHandler(capture);
+        log = LogCapture.start();
         hudson.clouds.add(new OpenStackCloud("faulty", keystoneProxy.baseUrl() + "/v3", os.region(), "", "", "",
                 os.domain(), os.appCredId(), os.appCredSecret(), true, 0, getURL().toString(), 60, RATE_LIMIT, 10,
                 List.of(liveTemplate("small", "faulty", 0))));
@@ -61,7 +41,7 @@ public class FaultsIT extends LiveOpenStackTestCase {
 
     @Override
     protected void tearDown() throws Exception {
-        Logger.getLogger("io.jenkins.plugins.openstackagents").removeHandler(capture);
+        log.close();
         try {
             super.tearDown();
         } finally {
@@ -85,9 +65,7 @@ public class FaultsIT extends LiveOpenStackTestCase {
      * counted at Nova and Keystone each (the larger is reported); the rate limit applies to both together.
      */
     private String run(String what, Fault0 fault, int seconds) throws Exception {
-        synchronized (log) {
-            log.clear();
-        }
+        log.clear();
         novaProxy.clearCounts();
         keystoneProxy.clearCounts();
         Runnable clear = fault.inject();
@@ -118,10 +96,7 @@ public class FaultsIT extends LiveOpenStackTestCase {
             Thread.sleep(1000);
         }
         int leaked = nova.list(ours).size();
-        long warnings;
-        synchronized (log) {
-            warnings = log.stream().filter(r -> r.getLevel().intValue() >= Level.WARNING.intValue()).count();
-        }
+        long warnings = log.warnings();
         String row = String.format("| %s for %d s | %d | %d | %d | %d | %.0f s | %d |", what, seconds, lost, leaked,
                 peak, duringFault, recovered / 1000.0, warnings);
         System.out.println("FAULT-ROW " + row);
@@ -156,6 +131,15 @@ public class FaultsIT extends LiveOpenStackTestCase {
         }, 30);
         int renewals = keystoneProxy.count("POST", ".*/auth/tokens", 201);
         assertTrue("a new token after the fault: " + renewals, renewals >= 1);
+    }
+
+    /**
+     * Nova refuses every delete (500) for a minute: the builds run meanwhile, their servers keep counting against
+     * the quota, and the cleanup deletes them once Nova does.
+     */
+    public void testDeletesFailingForAMinute() throws Exception {
+        run("500 on every server delete", () -> novaProxy.inject(Match.of("DELETE", ".*/servers/[^/]+"),
+                Fault.status(500))::clear, 60);
     }
 
     /** Nova answers later than the client's read timeout (30 s): calls time out, are paused, nothing leaks. */

@@ -65,7 +65,9 @@ public final class CloudRuntime {
     private final ComputeFactory factory;
     private final Compute gate = new Gate();
     private final Janitor janitor = new Janitor(this);
-    private final Backoff callPause = new Backoff(Duration.ofSeconds(2), Duration.ofMinutes(5)); // guarded by this
+    /** After failures, one request per pause: from 2 s, doubling (with jitter) up to once a minute. */
+    static final Duration MAX_CALL_PAUSE = Duration.ofMinutes(1);
+    private final Backoff callPause = new Backoff(Duration.ofSeconds(2), MAX_CALL_PAUSE); // guarded by this
     private final Backoff quotaPause = new Backoff(Duration.ofSeconds(20), Duration.ofMinutes(10)); // guarded by this
     private Compute compute; // guarded by this
     private ConnectionSettings settings; // guarded by this
@@ -430,8 +432,9 @@ public final class CloudRuntime {
                 LOGGER.info(() -> "Server " + name + " (" + id + ") of cloud " + cloudName + " was already gone");
             }
         } catch (ComputeException ex) {
-            LOGGER.warning(() -> "Could not delete server " + name + " (" + id + ") of cloud " + cloudName + ": "
-                    + ex.getMessage() + "; will retry");
+            // the outage itself is logged once by the gate; a delete still failing after 5 min is a WARNING
+            LOGGER.info(() -> "Could not delete server " + name + " (" + id + ") of cloud " + cloudName + " yet: "
+                    + ex.getMessage() + "; the cleanup will retry");
         }
     }
 

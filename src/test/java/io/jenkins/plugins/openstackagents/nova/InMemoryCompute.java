@@ -39,6 +39,7 @@ public class InMemoryCompute implements Compute {
     private final Map<String, Srv> servers = new LinkedHashMap<>();
     private final Map<Op, Deque<ComputeException>> faults = new EnumMap<>(Op.class);
     private final Map<Op, Integer> calls = new EnumMap<>(Op.class);
+    private final Map<Long, Integer> perSecond = new java.util.HashMap<>();
     private final List<Flavor> flavors = new ArrayList<>(List.of(
             new Flavor("1", "m1.small", 1, 512, 1), new Flavor("2", "m1.medium", 2, 2048, 10)));
     private final List<Image> images = new ArrayList<>(List.of(new Image("img-1", "debian-12", "active")));
@@ -128,6 +129,11 @@ public class InMemoryCompute implements Compute {
             n += c;
         }
         return n;
+    }
+
+    /** The most calls of any kind made in one second of the clock. */
+    public synchronized int peakPerSecond() {
+        return perSecond.values().stream().mapToInt(Integer::intValue).max().orElse(0);
     }
 
     /** Create requests Nova refused with 403 (the late 413 failures are not counted here). */
@@ -266,6 +272,7 @@ public class InMemoryCompute implements Compute {
 
     private void call(Op op) throws ComputeException {
         calls.merge(op, 1, Integer::sum);
+        perSecond.merge(clock.millis() / 1000, 1, Integer::sum);
         Deque<ComputeException> q = faults.get(op);
         if (q != null && !q.isEmpty()) {
             throw q.poll();
