@@ -4,6 +4,7 @@ import hudson.model.Computer;
 import hudson.model.Hudson;
 import hudson.model.Label;
 import hudson.model.Node;
+import hudson.model.Queue;
 import hudson.slaves.Cloud;
 import hudson.slaves.NodeProvisioner.PlannedNode;
 import io.jenkins.plugins.openstackagents.nova.ComputeException;
@@ -37,14 +38,19 @@ final class Provisioning {
 
     /**
      * NodeProvisioner's round: its excess workload already discounts the agents it is waiting for, not those
-     * {@link FastProvisioner} started; those are discounted here.
+     * {@link FastProvisioner} started nor agents reconnecting; those are discounted here, and the result is capped by
+     * the builds actually waiting.
      */
     static Collection<PlannedNode> provision(OpenStackCloud cloud, Label label, int excessWorkload) {
         Launches launches = OpenStackCloud.descriptor().launches();
         List<Launch> started;
         synchronized (launches) {
-            started = plan(cloud, label, excessWorkload - launches.executors(label, true) - reconnecting(label, launches),
-                    false);
+            int excess = excessWorkload - launches.executors(label, true) - reconnecting(label, launches);
+            // NodeProvisioner's workload is an average that lags the queue (after a wait at quota it stays high
+            // for a while): never more than the builds waiting now that nothing on its way will take
+            excess = Math.min(excess, waitingBuilds(label) - label.getIdleExecutors() - launches.executors(label, false)
+                    - reconnecting(label, launches));
+            started = plan(cloud, label, excess, false);
         }
         List<PlannedNode> planned = new ArrayList<>();
         for (Launch launch : started) {
@@ -76,6 +82,17 @@ final class Provisioning {
         for (Launch launch : started) {
             Computer.threadPoolForRemoting.submit(launch);
         }
+    }
+
+    /** Builds in the queue, ready to run, that ask for exactly this label. */
+    static int waitingBuilds(Label label) {
+        int n = 0;
+        for (Queue.BuildableItem item : Hudson.getInstance().getQueue().getBuildableItems()) {
+            if (label != null && label.equals(item.task.getAssignedLabel())) {
+                n++;
+            }
+        }
+        return n;
     }
 
     /**
