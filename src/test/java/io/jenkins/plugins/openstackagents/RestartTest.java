@@ -22,8 +22,9 @@ public class RestartTest extends OpenStackTestCase {
 
     public void testRestartWithServersBuildingRunningAndDeleting() throws Exception {
         compute.quota(3, 100, 100_000);
-        hudson.clouds.add(cloud("os", getURL().toString(), template("linux", "openstack", 0,
-                createTmpDir().getAbsolutePath())));
+        // connect timeout 1 min: an agent that does not come back after the restart is deleted within the test
+        hudson.clouds.add(cloud("os", getURL().toString(), new AgentTemplate("linux", "openstack", "1", "img-1",
+                "net-1", "", "default", "", "", 1, createTmpDir().getAbsolutePath(), 0, 0, 10, 1, 0)));
         File marker = new File(createTmpDir(), "long-ran-once");
 
         // deleting: a single-use build that ended; Nova takes 30 s to drop its server

@@ -68,6 +68,7 @@ public final class CloudRuntime {
     /** After failures, one request per pause: from 2 s, doubling (with jitter) up to once a minute. */
     static final Duration MAX_CALL_PAUSE = Duration.ofMinutes(1);
     private final Backoff callPause = new Backoff(Duration.ofSeconds(2), MAX_CALL_PAUSE); // guarded by this
+    private final FailingCalls failing = new FailingCalls(); // guarded by this
     private final Backoff quotaPause = new Backoff(Duration.ofSeconds(20), Duration.ofMinutes(10)); // guarded by this
     private Compute compute; // guarded by this
     private ConnectionSettings settings; // guarded by this
@@ -598,8 +599,8 @@ public final class CloudRuntime {
             stats.record(op, "ok");
             int failures;
             synchronized (this) {
-                failures = callPause.failures();
                 callPause.succeeded();
+                failures = failing.recovered(op, clock.instant());
             }
             if (failures > 0) {
                 LOGGER.info(() -> "Cloud " + cloudName + " answers again (after " + failures + " failed calls)");
@@ -609,12 +610,14 @@ public final class CloudRuntime {
             stats.record(op, e.getKind().name());
             if (e.is(ComputeException.Kind.TRANSIENT) || e.is(ComputeException.Kind.RATE_LIMITED)) {
                 Duration d;
+                boolean first;
                 int failures;
                 synchronized (this) {
                     d = callPause.failed(clock.instant(), e.getRetryAfter().orElse(null), e.getMessage());
-                    failures = callPause.failures();
+                    first = failing.failed(op, clock.instant());
+                    failures = failing.failures();
                 }
-                if (failures == 1) {
+                if (first) {
                     LOGGER.warning(() -> "Cloud " + cloudName + ": " + e.getMessage() + "; pausing requests for "
                             + d.toSeconds() + " s");
                 } else {

@@ -80,6 +80,56 @@ public class CloudRuntimeTest {
         return p.reserved().get(0);
     }
 
+    /**
+     * Nova refuses every delete while its lists work: the outage is one WARNING when it starts and one INFO when
+     * deletes work again, not a WARNING per retry each time a list in between has answered.
+     */
+    @Test
+    public void deletesFailingWhileListsWorkAreLoggedOnce() throws Exception {
+        String name = reserveOne();
+        rt.launch(name, request(name), Duration.ofMinutes(10));
+        for (int i = 0; i < 4; i++) {
+            nova.failNext(InMemoryCompute.Op.DELETE, new ComputeException(ComputeException.Kind.TRANSIENT,
+                    "Nova answered 500 to DELETE"));
+        }
+        List<java.util.logging.LogRecord> logged = new ArrayList<>();
+        java.util.logging.Handler h = new java.util.logging.Handler() {
+            @Override
+            public void publish(java.util.logging.LogRecord r) {
+                if (r.getLevel().intValue() >= java.util.logging.Level.INFO.intValue()) {
+                    logged.add(r);
+                }
+            }
+
+            @Override
+            public void flush() {
+            }
+
+            @Override
+            public void close() {
+            }
+        };
+        java.util.logging.Logger log = java.util.logging.Logger.getLogger(CloudRuntime.class.getName());
+        log.addHandler(h);
+        try {
+            rt.release(name, "test");
+            for (int pass = 0; pass < 5; pass++) { // each pass: a list that works, then the delete sent again
+                clock.sleep(Duration.ofSeconds(70));
+                cleanup(rt);
+            }
+        } finally {
+            log.removeHandler(h);
+        }
+        List<String> warnings = logged.stream().filter(r -> r.getLevel() == java.util.logging.Level.WARNING)
+                .map(java.util.logging.LogRecord::getMessage).toList();
+        assertEquals(warnings.toString(), 1, warnings.size());
+        assertTrue(warnings.get(0), warnings.get(0).contains("500"));
+        assertEquals("answers again once", 1, logged.stream()
+                .filter(r -> r.getMessage().contains("answers again (after 4 failed calls)")).count());
+        assertEquals(5, nova.calls(InMemoryCompute.Op.DELETE));
+        assertTrue("deleted in the end", nova.servers().isEmpty() || rt.ledger().get(name).get().deleteAccepted());
+    }
+
     @Test
     public void launchWatchesWithAGrowingIntervalUntilActive() throws Exception {
         nova.bootTime(Duration.ofSeconds(20));
