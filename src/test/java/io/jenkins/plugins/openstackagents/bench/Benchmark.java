@@ -243,7 +243,7 @@ public final class Benchmark {
         return md.toString();
     }
 
-    private static void headline(StringBuilder md, Simulation.Scenario sc, List<Simulation.Result> rs) {
+    static void headline(StringBuilder md, Simulation.Scenario sc, List<Simulation.Result> rs) {
         Simulation.Result a = rs.get(0);
         Simulation.Result n = rs.get(1);
         Simulation.Result o = rs.get(2);
@@ -338,7 +338,7 @@ public final class Benchmark {
         md.append("\n");
     }
 
-    private static void requests(StringBuilder md, Simulation.Scenario sc, List<Simulation.Result> rs) {
+    static void requests(StringBuilder md, Simulation.Scenario sc, List<Simulation.Result> rs) {
         md.append("### ").append(sc.title()).append("\n\n");
         md.append("| Request and status | This plugin | Incident node pool (model) | Existing OpenStack plugin (model) |\n");
         md.append("| --- | ---: | ---: | ---: |\n");
@@ -380,7 +380,7 @@ public final class Benchmark {
         return "x" + ratio(a, n) + " of the incident model, x" + ratio(a, o) + " of the existing plugin model";
     }
 
-    private static String ratio(double a, double b) {
+    static String ratio(double a, double b) {
         if (b == 0) {
             return a == 0 ? "1" : "inf";
         }
@@ -400,7 +400,7 @@ public final class Benchmark {
         return Double.isNaN(r.idleRpm()) ? "n/a (still busy)" : f1(r.idleRpm());
     }
 
-    private static String pct(double v) {
+    static String pct(double v) {
         return Double.isNaN(v) ? "n/a" : String.format(Locale.ROOT, "%.1f %%", v * 100);
     }
 
@@ -409,7 +409,7 @@ public final class Benchmark {
                 : String.format(Locale.ROOT, "%.0f us", micros);
     }
 
-    private static String f1(double v) {
+    static String f1(double v) {
         return String.format(Locale.ROOT, "%.1f", v);
     }
 

@@ -40,6 +40,11 @@ final class IncidentNodepoolModel extends ModelPolicy {
     }
 
     @Override
+    Map<String, String> owner() {
+        return OWNER;
+    }
+
+    @Override
     void start(ModelContext ctx) {
         this.c = ctx;
         loop();

@@ -12,6 +12,9 @@ abstract class ModelPolicy implements Policy {
         start(new ModelContext(c.vt(), c.nova().models(c.vt()), c.queue(), c.flavor(), c.random()));
     }
 
+    /** The metadata on every server the model creates (how the live benchmark finds them). */
+    abstract java.util.Map<String, String> owner();
+
     /** Schedules the model's work on the timeline; called once, at time 0, on the timeline's thread. */
     abstract void start(ModelContext c);
 }

@@ -41,6 +41,11 @@ final class OpenStackCloudPluginModel extends ModelPolicy {
     }
 
     @Override
+    Map<String, String> owner() {
+        return OWNER;
+    }
+
+    @Override
     void start(ModelContext ctx) {
         this.c = ctx;
         this.cap = ctx.nova().maxInstances();
