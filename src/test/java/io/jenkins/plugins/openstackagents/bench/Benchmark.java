@@ -88,6 +88,8 @@ public final class Benchmark {
                 .append("`pool` code, once by a model of the node pool of the 2016 incident, once by a model of the\n")
                 .append("existing OpenStack plugin for Jenkins. Everything runs on a virtual clock: ")
                 .append(hours(s0.end())).append(" of simulated time per run.\n\n");
+        md.append("The same comparison, scaled down and run in real time against the real OpenStack on loopback (this\n")
+                .append("plugin with real Jenkins builds): [benchmarks-live.md](benchmarks-live.md).\n\n");
 
         md.append("## Headline figures\n\n");
         for (int i = 0; i < scenarios.size(); i++) {

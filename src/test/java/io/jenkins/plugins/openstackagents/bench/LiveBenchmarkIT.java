@@ -227,9 +227,10 @@ public class LiveBenchmarkIT extends LiveOpenStackTestCase {
 
     private Run model(Simulation.Scenario sc, Supplier<ModelPolicy> policies, String name, Compute proxied)
             throws Exception {
-        awaitQuotaFree();
         ModelPolicy model = policies.get();
         Map<String, String> selector = model.owner();
+        deleteAll(selector); // a crashed earlier run must not take this one's quota
+        awaitQuotaFree();
         novaProxy.clearCounts();
         keystoneProxy.clearCounts();
         RealTime time = new RealTime(name);
