@@ -395,6 +395,9 @@ public final class Benchmark {
     }
 
     private static String wait(Simulation.Result r) {
+        if (r.scenario().end() < 3600) { // a live run: minutes long, waits of seconds
+            return String.format(Locale.ROOT, "%.0f / %.0f s", r.waitP50(), r.waitP95());
+        }
         return String.format(Locale.ROOT, "%.1f / %.1f min", r.waitP50() / 60, r.waitP95() / 60);
     }
 

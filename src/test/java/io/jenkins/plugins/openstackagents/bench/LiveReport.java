@@ -21,13 +21,13 @@ final class LiveReport {
                 .append("openstackagents/bench/LiveBenchmarkIT.java`); do not edit by hand. This run, on ")
                 .append(LocalDate.now(ZoneOffset.UTC)).append(", took ").append(Benchmark.f1(wall / 60))
                 .append(" min of wall time on ").append(Runtime.getRuntime().availableProcessors())
-                .append(" cores. The simulated benchmark, hours of the incident's workload in virtual time, is in\n")
+                .append(" cores.\nThe simulated benchmark, hours of the incident's workload in virtual time, is in\n")
                 .append("[benchmarks.md](benchmarks.md).\n\n");
         md.append("The comparison of the simulated benchmark, scaled down and run in real time against the local\n")
                 .append("OpenStack of `src/test/openstack/openstack-lite.sh` (Keystone, Nova with its fake driver,\n")
                 .append("Neutron, Glance, Placement on 127.0.0.1): the same builds meet the real Nova three times,\n")
-                .append("one policy after the other, for ").append(minutes(sc.end())).append(" each. Every policy's\n")
-                .append("Nova requests pass one counting proxy (`nova.FaultProxy`, no fault injected).\n\n");
+                .append("one policy after the other, for ").append(minutes(sc.end())).append(" each. Every policy's Nova\n")
+                .append("requests pass one counting proxy (`nova.FaultProxy`, no fault injected).\n\n");
 
         md.append("## Headline figures\n\n");
         Benchmark.headline(md, sc, results(runs));
@@ -53,11 +53,11 @@ final class LiveReport {
 
         md.append("Definitions as in the simulated benchmark: \"Refused creates\" are `POST /servers` answered\n")
                 .append("403 plus servers Nova accepted and then failed with its over-quota fault (seen in ERROR by\n")
-                .append("the sampler, every ").append(LiveRecorder.PERIOD.toSeconds()).append(" s: a server failed\n")
-                .append("and deleted between two samples is missed). \"Quota utilisation\" is the share of\n")
-                .append("quota-seconds, while at least one build waits, held by servers in BUILD or running a build,\n")
-                .append("from those samples. \"Idle load\" is measured over the last ")
-                .append((int) sc.idleWindow()).append(" s of each run, and only when no build waited or ran then.\n")
+                .append("the sampler, every ").append(LiveRecorder.PERIOD.toSeconds())
+                .append(" s: a server failed and deleted between two samples\nis missed). \"Quota utilisation\" is ")
+                .append("the share of quota-seconds, while at least one build waits, held by\nservers in BUILD or ")
+                .append("running a build, from those samples. \"Idle load\" is measured over the last ")
+                .append((int) sc.idleWindow()).append(" s\nof each run, and only when no build waited or ran then.\n")
                 .append("Queue waits are from a build's arrival to its start (the plugin: the Hudson build's\n")
                 .append("timestamp; the models: an ACTIVE server taking it). Builds still waiting or running at the\n")
                 .append("end are not completed; their waits so far count for those that started.\n\n");
@@ -89,11 +89,11 @@ final class LiveReport {
                 .append(f0(sc.arrivalMin())).append("-").append(f0(sc.arrivalMax())).append(" s for ")
                 .append(f0(sc.arrivalsFor())).append(" s (").append(a.arrived()).append(" builds), each ")
                 .append(f0(sc.lengthMin())).append("-").append(f0(sc.lengthMax())).append(" s long, then ")
-                .append(f0(sc.quietFor())).append(" s without new builds. Quota of the project: ")
+                .append(f0(sc.quietFor())).append(" s without new builds.\nQuota of the project: ")
                 .append(sc.maxInstances()).append(" instances, ").append(sc.maxCores()).append(" cores, ")
                 .append(sc.maxRamMb()).append(" MB RAM; flavor `").append(sc.flavor().name()).append("` (")
                 .append(sc.flavor().vcpus()).append(" core, ").append(sc.flavor().ramMb())
-                .append(" MB), so at most ").append(a.capacity()).append(" servers. The builds arrive faster than\n")
+                .append(" MB), so at most ").append(a.capacity()).append(" servers.\nThe builds arrive faster than ")
                 .append("the quota can serve them, so they queue under every policy.\n\n");
         md.append("**This plugin**: a Hudson 1.395 in the test JVM (`HudsonTestCase`) with the plugin's cloud (requests\n")
                 .append("limited to 5 per second, limits read at most once a minute, cleanup every 60 s) and one\n")
@@ -106,7 +106,7 @@ final class LiveReport {
                 .append("timeline (`RealTime`: one thread, so the models need no locks) and the real Nova through the\n")
                 .append("project's `nova.Compute` (`LiveModelNova`: requests on up to ").append(LiveModelNova.THREADS)
                 .append(" threads, answers back on the\ntimeline). A build holds an ACTIVE server for its length; no ")
-                .append("agent runs. Their servers boot without user data.\n\n");
+                .append("agent runs. Their servers boot\nwithout user data.\n\n");
         md.append("**Between policies** every server of the policy is deleted (directly, not through the proxy) and\n")
                 .append("the run waits until Nova lists none and counts no instance in use, so each policy starts\n")
                 .append("with the whole quota. \"Servers left on Nova at the end\" are counted before that.\n\n");
