@@ -57,7 +57,8 @@ public class LiveBenchmarkIT extends LiveOpenStackTestCase {
     static final String COMMAND = "mvn -Pbenchmark-live verify";
     private static final Logger LOGGER = Logger.getLogger(LiveBenchmarkIT.class.getName());
     private static final String LABEL = "bench";
-    private static final String[] SHORT = {"plugin", "incident-model", "openstack-plugin-model"};
+    /** The policies' short names, in the order they run, as in the charts' file names. */
+    static final List<String> SHORT = List.of("plugin", "incident-model", "openstack-plugin-model");
     private static final double ARRIVAL_MIN = 5;
     private static final double ARRIVAL_MAX = 9;
     private static final double LENGTH_MIN = 20;
@@ -103,15 +104,15 @@ public class LiveBenchmarkIT extends LiveOpenStackTestCase {
 
         List<Run> runs = new ArrayList<>();
         runs.add(plugin(sc));
-        runs.add(model(sc, IncidentNodepoolModel::new, SHORT[1], proxied));
-        runs.add(model(sc, OpenStackCloudPluginModel::new, SHORT[2], proxied));
+        runs.add(model(sc, IncidentNodepoolModel::new, SHORT.get(1), proxied));
+        runs.add(model(sc, OpenStackCloudPluginModel::new, SHORT.get(2), proxied));
 
         awaitQuotaFree(); // the last policy's servers are gone too
 
         Path docs = Path.of(System.getProperty("bench.docs", "docs"));
         Files.createDirectories(docs.resolve("images"));
         for (int i = 0; i < runs.size(); i++) {
-            Files.writeString(docs.resolve("images/benchmark-live-" + SHORT[i] + ".svg"),
+            Files.writeString(docs.resolve("images/benchmark-live-" + SHORT.get(i) + ".svg"),
                     SvgChart.render(runs.get(i).result(), LiveRecorder.BUCKET_SECONDS,
                             "API requests per " + (int) LiveRecorder.BUCKET_SECONDS + " s", 60, "min"),
                     StandardCharsets.UTF_8);
@@ -143,7 +144,8 @@ public class LiveBenchmarkIT extends LiveOpenStackTestCase {
             projects.add(p);
         }
         AtomicLongArray queuedAt = new AtomicLongArray(builds.size());
-        Map<String, String> selector = Map.of(Ownership.KEY_CONTROLLER, hudson.getDescriptorByType(OpenStackCloud.DescriptorImpl.class).controllerId());
+        Map<String, String> selector = Map.of(Ownership.KEY_CONTROLLER,
+                hudson.getDescriptorByType(OpenStackCloud.DescriptorImpl.class).controllerId());
         LogCounter log = new LogCounter();
         Logger pluginLog = Logger.getLogger("io.jenkins.plugins.openstackagents");
         pluginLog.addHandler(log);
@@ -177,7 +179,7 @@ public class LiveBenchmarkIT extends LiveOpenStackTestCase {
                 }
             }
             int left = nova.list(selector).size();
-            run = figures(SHORT[0], "openstack-agents (this plugin, real pool code)", sc, rec, arrived, completed,
+            run = figures(SHORT.get(0), "openstack-agents (this plugin, real pool code)", sc, rec, arrived, completed,
                     waits, left, log.lines, log.kinds);
         } finally {
             pluginLog.removeHandler(log);

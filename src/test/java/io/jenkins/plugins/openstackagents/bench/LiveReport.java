@@ -8,8 +8,6 @@ import java.util.Locale;
 /** {@code docs/benchmarks-live.md}: the live run's figures, in the tables of {@code docs/benchmarks.md}. */
 final class LiveReport {
 
-    private static final String[] SHORT = {"plugin", "incident-model", "openstack-plugin-model"};
-
     private LiveReport() {
     }
 
@@ -81,7 +79,7 @@ final class LiveReport {
                 .append("the samples.\n\n");
         for (int i = 0; i < runs.size(); i++) {
             md.append("![").append(runs.get(i).result().policy()).append("](images/benchmark-live-")
-                    .append(SHORT[i]).append(".svg)\n\n");
+                    .append(LiveBenchmarkIT.SHORT.get(i)).append(".svg)\n\n");
         }
 
         md.append("## What runs\n\n");
