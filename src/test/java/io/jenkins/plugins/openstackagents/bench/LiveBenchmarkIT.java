@@ -20,6 +20,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -31,6 +32,7 @@ import java.util.logging.Handler;
 import java.util.logging.Level;
 import java.util.logging.LogRecord;
 import java.util.logging.Logger;
+import java.util.regex.Pattern;
 
 /**
  * The live half of the benchmark: the comparison of {@code docs/benchmarks.md} scaled down to the real OpenStack on
@@ -70,7 +72,8 @@ public class LiveBenchmarkIT extends LiveOpenStackTestCase {
     private FaultProxy keystoneProxy;
 
     /** A policy's run: the figures in the simulation's form, and what only the live run shows. */
-    record Run(Simulation.Result result, double firstCreateSeconds, long keystoneRequests, long noAnswer) {
+    record Run(Simulation.Result result, double firstCreateSeconds, long keystoneRequests, long noAnswer,
+               List<Double> agentConnectSeconds) {
     }
 
     @Override
@@ -180,7 +183,7 @@ public class LiveBenchmarkIT extends LiveOpenStackTestCase {
             }
             int left = nova.list(selector).size();
             run = figures(SHORT.get(0), "openstack-agents (this plugin, real pool code)", sc, rec, arrived, completed,
-                    waits, left, log.lines, log.kinds);
+                    waits, left, log.lines, log.kinds, log.connectSeconds());
         } finally {
             pluginLog.removeHandler(log);
             hudson.getQueue().clear();
@@ -204,10 +207,20 @@ public class LiveBenchmarkIT extends LiveOpenStackTestCase {
         return new LiveRecorder.Builds(waiting, running);
     }
 
-    /** Counts the plugin's log lines at INFO or above, by kind, as the simulation does. */
+    /**
+     * Counts the plugin's log lines at INFO or above, by kind, as the simulation does; and, from the lines "Server X
+     * ... is ACTIVE" and "Agent X is online", how long each agent took to connect once its server was ACTIVE.
+     */
     private static final class LogCounter extends Handler {
+        private static final Pattern NAME = Pattern.compile("\\S*\\d\\S*|\\b\\w+-\\w+-[a-z0-9]{6}\\b");
         long lines;
         final Map<String, Long> kinds = new TreeMap<>();
+        private final Map<String, Long> activeAt = new HashMap<>();
+        private final List<Double> connect = new ArrayList<>();
+
+        synchronized List<Double> connectSeconds() {
+            return List.copyOf(connect);
+        }
 
         @Override
         public synchronized void publish(LogRecord r) {
@@ -218,9 +231,16 @@ public class LiveBenchmarkIT extends LiveOpenStackTestCase {
             lines++;
             String message = new java.util.logging.SimpleFormatter().formatMessage(r);
             String kind = Simulation.kindOf(message);
+            String[] words = message.split(" ");
+            if (words.length > 2 && words[0].equals("Server") && message.contains(" is ACTIVE")) {
+                activeAt.put(words[1], r.getMillis());
+            } else if (words.length == 4 && words[0].equals("Agent") && message.endsWith(" is online")
+                    && activeAt.containsKey(words[1])) {
+                connect.add((r.getMillis() - activeAt.remove(words[1])) / 1000.0);
+            }
             if (kind.equals("other")) { // the line's words, its names and numbers left out
-                String words = message.replaceAll("\\S*[\\d/:]\\S*", "…").replaceAll("\\s+", " ").trim();
-                kind = words.substring(0, Math.min(60, words.length()));
+                String w = NAME.matcher(message).replaceAll("…").replaceAll("\\s+", " ").trim();
+                kind = w.substring(0, Math.min(70, w.length()));
             }
             kinds.merge(r.getLevel() + " " + kind, 1L, Long::sum);
         }
@@ -264,7 +284,7 @@ public class LiveBenchmarkIT extends LiveOpenStackTestCase {
             }
             int left = nova.list(selector).size();
             run = figures(name, model.name(), sc, rec, queue.arrived, queue.completed, queue.waits, left, -1,
-                    Map.of());
+                    Map.of(), List.of());
         } finally {
             time.close();
             modelNova.close();
@@ -276,8 +296,8 @@ public class LiveBenchmarkIT extends LiveOpenStackTestCase {
     // ------------------------------------------------------------------ the figures, the same for every policy
 
     private Run figures(String name, String policy, Simulation.Scenario sc, LiveRecorder rec, int arrived,
-                        int completed, List<Double> waits, int left, long logLines, Map<String, Long> logKinds)
-            throws InterruptedException {
+                        int completed, List<Double> waits, int left, long logLines, Map<String, Long> logKinds,
+                        List<Double> agentConnectSeconds) throws InterruptedException {
         novaProxy.awaitIdle(Duration.ofSeconds(60));
         List<FaultProxy.Exchange> exchanges = new ArrayList<>();
         for (FaultProxy.Exchange e : novaProxy.exchanges()) {
@@ -317,7 +337,7 @@ public class LiveBenchmarkIT extends LiveOpenStackTestCase {
                         + " keystone=%d%n  %s%n", name, r.total(), r.refused403(), r.late413(), r.completed(),
                 r.arrived(), r.callsPerBuild(), r.waitP50(), r.waitP95(), r.utilisation(), r.idleRpm(),
                 r.leftOnNova(), firstCreate, keystone, LiveRecorder.describe(requests));
-        return new Run(r, firstCreate, keystone, noAnswer);
+        return new Run(r, firstCreate, keystone, noAnswer, agentConnectSeconds);
     }
 
     private static void sleepUntil(LiveRecorder rec, double seconds) throws InterruptedException {
