@@ -88,6 +88,8 @@ public final class Benchmark {
                 .append("`pool` code, once by a model of the node pool of the 2016 incident, once by a model of the\n")
                 .append("existing OpenStack plugin for Jenkins. Everything runs on a virtual clock: ")
                 .append(hours(s0.end())).append(" of simulated time per run.\n\n");
+        md.append("The same comparison, scaled down and run in real time against the real OpenStack on loopback (this\n")
+                .append("plugin with real Jenkins builds): [benchmarks-live.md](benchmarks-live.md).\n\n");
 
         md.append("## Headline figures\n\n");
         for (int i = 0; i < scenarios.size(); i++) {
@@ -243,7 +245,7 @@ public final class Benchmark {
         return md.toString();
     }
 
-    private static void headline(StringBuilder md, Simulation.Scenario sc, List<Simulation.Result> rs) {
+    static void headline(StringBuilder md, Simulation.Scenario sc, List<Simulation.Result> rs) {
         Simulation.Result a = rs.get(0);
         Simulation.Result n = rs.get(1);
         Simulation.Result o = rs.get(2);
@@ -338,7 +340,7 @@ public final class Benchmark {
         md.append("\n");
     }
 
-    private static void requests(StringBuilder md, Simulation.Scenario sc, List<Simulation.Result> rs) {
+    static void requests(StringBuilder md, Simulation.Scenario sc, List<Simulation.Result> rs) {
         md.append("### ").append(sc.title()).append("\n\n");
         md.append("| Request and status | This plugin | Incident node pool (model) | Existing OpenStack plugin (model) |\n");
         md.append("| --- | ---: | ---: | ---: |\n");
@@ -380,7 +382,7 @@ public final class Benchmark {
         return "x" + ratio(a, n) + " of the incident model, x" + ratio(a, o) + " of the existing plugin model";
     }
 
-    private static String ratio(double a, double b) {
+    static String ratio(double a, double b) {
         if (b == 0) {
             return a == 0 ? "1" : "inf";
         }
@@ -393,6 +395,9 @@ public final class Benchmark {
     }
 
     private static String wait(Simulation.Result r) {
+        if (r.scenario().end() < 3600) { // a live run: minutes long, waits of seconds
+            return String.format(Locale.ROOT, "%.0f / %.0f s", r.waitP50(), r.waitP95());
+        }
         return String.format(Locale.ROOT, "%.1f / %.1f min", r.waitP50() / 60, r.waitP95() / 60);
     }
 
@@ -400,7 +405,7 @@ public final class Benchmark {
         return Double.isNaN(r.idleRpm()) ? "n/a (still busy)" : f1(r.idleRpm());
     }
 
-    private static String pct(double v) {
+    static String pct(double v) {
         return Double.isNaN(v) ? "n/a" : String.format(Locale.ROOT, "%.1f %%", v * 100);
     }
 
@@ -409,7 +414,7 @@ public final class Benchmark {
                 : String.format(Locale.ROOT, "%.0f us", micros);
     }
 
-    private static String f1(double v) {
+    static String f1(double v) {
         return String.format(Locale.ROOT, "%.1f", v);
     }
 

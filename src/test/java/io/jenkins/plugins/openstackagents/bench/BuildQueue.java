@@ -8,10 +8,12 @@ import java.util.List;
 /**
  * The Jenkins side, the same for every policy: builds arrive, wait in a FIFO queue, and start as soon as an agent
  * is online and idle; each agent is single-use, so it runs one build and is then handed back to its policy.
+ * Live, for the models (LiveBenchmarkIT), a build is the agent's server held ACTIVE for the build's length. Every
+ * method runs on the timeline's thread.
  */
 final class BuildQueue {
 
-    /** A build of the workload: arrival time and length, in virtual seconds. */
+    /** A build of the workload: arrival time and length, in seconds of the timeline. */
     record Build(int id, double arrival, double length) {
     }
 
@@ -21,7 +23,7 @@ final class BuildQueue {
         void buildEnded();
     }
 
-    private final VirtualTime vt;
+    private final Timeline vt;
     private final Deque<Build> waiting = new ArrayDeque<>();
     private final Deque<Agent> idle = new ArrayDeque<>();
     final List<Double> waits = new ArrayList<>();
@@ -29,7 +31,7 @@ final class BuildQueue {
     int arrived;
     int completed;
 
-    BuildQueue(VirtualTime vt) {
+    BuildQueue(Timeline vt) {
         this.vt = vt;
     }
 

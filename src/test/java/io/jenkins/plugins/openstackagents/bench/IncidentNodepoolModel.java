@@ -23,12 +23,14 @@ import java.util.Set;
  *       cleanup every 60 s lists the servers and sends DELETE again for those nodes.</li>
  *   <li>Single use: a node runs one job and is deleted.</li>
  * </ul>
+ *
+ * <p>The same class runs in the simulation and live against the real Nova ({@link ModelPolicy}).
  */
-final class IncidentNodepoolModel implements Policy {
+final class IncidentNodepoolModel extends ModelPolicy {
 
     private static final Map<String, String> OWNER = new Ownership("nodepool", "bench", "t", "n").toMetadata();
 
-    private Context c;
+    private ModelContext c;
     private int building; // launches between the create request and ready (or failure)
     private final Set<String> toDelete = new LinkedHashSet<>(); // server ids left in state delete
 
@@ -38,10 +40,15 @@ final class IncidentNodepoolModel implements Policy {
     }
 
     @Override
-    public void start(Context ctx) {
+    Map<String, String> owner() {
+        return OWNER;
+    }
+
+    @Override
+    void start(ModelContext ctx) {
         this.c = ctx;
         loop();
-        c.vt().after(60, this::cleanup);
+        c.time().after(60, this::cleanup);
     }
 
     private void loop() {
@@ -49,20 +56,20 @@ final class IncidentNodepoolModel implements Policy {
         for (int i = 0; i < deficit; i++) {
             launch();
         }
-        c.vt().after(c.nova().uniform(1.0, 1.2), this::loop);
+        c.time().after(c.nova().uniform(1.0, 1.2), this::loop);
     }
 
     private void launch() {
         building++;
         double timeout = c.random().nextDouble() * 1.5 + 0.5;
-        double started = c.vt().seconds();
-        ModelSupport.call(c, "POST", () -> c.nova().create("node", OWNER, c.flavor()),
-                s -> c.vt().after(1.0, () -> poll(s.id, started, timeout)),
+        double started = c.time().seconds();
+        c.nova().call("POST", () -> c.nova().create("node", OWNER, c.flavor()),
+                id -> c.time().after(1.0, () -> poll(id, started, timeout)),
                 e -> building--); // "Forbidden launching node ... (HTTP 403)", an ERROR with its traceback
     }
 
     private void poll(String id, double started, double timeout) {
-        ModelSupport.call(c, "GET", () -> c.nova().get(id).map(c.nova()::status), st -> {
+        c.nova().call("GET", () -> c.nova().status(id), st -> {
             if (st.isEmpty()) {
                 building--;
             } else if (st.get() == Server.Status.ACTIVE) {
@@ -71,19 +78,19 @@ final class IncidentNodepoolModel implements Policy {
             } else if (st.get() == Server.Status.ERROR) {
                 building--;
                 delete(id);
-            } else if (c.vt().seconds() - started >= timeout) {
+            } else if (c.time().seconds() - started >= timeout) {
                 building--; // "Deleting node id: N which has been in building state for 0.0003 hours"
                 delete(id);
             } else {
-                c.vt().after(1.0, () -> poll(id, started, timeout));
+                c.time().after(1.0, () -> poll(id, started, timeout));
             }
-        }, e -> c.vt().after(1.0, () -> poll(id, started, timeout)));
+        }, e -> c.time().after(1.0, () -> poll(id, started, timeout)));
     }
 
     private void delete(String id) {
-        ModelSupport.call(c, "DELETE", () -> c.nova().delete(id), accepted -> {
+        c.nova().call("DELETE", () -> c.nova().delete(id), accepted -> {
             if (accepted) {
-                c.vt().after(1.0, () -> ModelSupport.call(c, "GET", () -> c.nova().get(id), s -> {
+                c.time().after(1.0, () -> c.nova().call("GET", () -> c.nova().status(id), s -> {
                     if (s.isPresent()) {
                         toDelete.add(id); // "Timeout waiting for server ... deletion"
                     }
@@ -93,11 +100,11 @@ final class IncidentNodepoolModel implements Policy {
     }
 
     private void cleanup() {
-        ModelSupport.call(c, "GET", () -> c.nova().list(Map.of(Ownership.KEY_CONTROLLER, "nodepool")), list -> {
+        c.nova().call("GET", () -> c.nova().list(Map.of(Ownership.KEY_CONTROLLER, "nodepool")), list -> {
             for (String id : new ArrayList<>(toDelete)) {
-                ModelSupport.call(c, "DELETE", () -> c.nova().delete(id), b -> toDelete.remove(id), e -> { });
+                c.nova().call("DELETE", () -> c.nova().delete(id), b -> toDelete.remove(id), e -> { });
             }
         }, e -> { });
-        c.vt().after(60, this::cleanup);
+        c.time().after(60, this::cleanup);
     }
 }

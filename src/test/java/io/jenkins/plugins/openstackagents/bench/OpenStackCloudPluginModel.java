@@ -18,13 +18,15 @@ import java.util.Set;
  *
  * <p>Single use: when its build ends, the agent's server is deleted (no wait for 404); a DELETE that failed is
  * sent again when a later list still shows the server.
+ *
+ * <p>The same class runs in the simulation and live against the real Nova ({@link ModelPolicy}).
  */
-final class OpenStackCloudPluginModel implements Policy {
+final class OpenStackCloudPluginModel extends ModelPolicy {
 
     private static final Map<String, String> OWNER = Map.of(Ownership.KEY_CONTROLLER, "jenkins-openstack",
             Ownership.KEY_CLOUD, "bench");
 
-    private Context c;
+    private ModelContext c;
     private int cap;
     private int provisioning; // servers asked for and not yet online or failed
     private int inFlight; // create requests not answered yet
@@ -39,28 +41,33 @@ final class OpenStackCloudPluginModel implements Policy {
     }
 
     @Override
-    public void start(Context ctx) {
+    Map<String, String> owner() {
+        return OWNER;
+    }
+
+    @Override
+    void start(ModelContext ctx) {
         this.c = ctx;
-        this.cap = ctx.nova().p.maxInstances;
+        this.cap = ctx.nova().maxInstances();
         list();
-        c.vt().after(5, this::round);
+        c.time().after(5, this::round);
     }
 
     private void list() {
-        double at = c.vt().seconds();
-        ModelSupport.call(c, "GET", () -> c.nova().list(OWNER), servers -> {
+        double at = c.time().seconds();
+        c.nova().call("GET", () -> c.nova().list(OWNER), servers -> {
             Set<String> ids = new HashSet<>();
-            for (SimNova.Srv s : servers) {
-                ids.add(s.id);
-                if (Boolean.TRUE.equals(deleteFailed.get(s.id))) {
-                    delete(s.id);
+            for (String id : servers) {
+                ids.add(id);
+                if (Boolean.TRUE.equals(deleteFailed.get(id))) {
+                    delete(id);
                 }
             }
             listed = ids;
             listedAt = at;
             createdAt.values().removeIf(t -> t < at);
         }, e -> { });
-        c.vt().after(10, this::list);
+        c.time().after(10, this::list);
     }
 
     private void round() {
@@ -70,16 +77,16 @@ final class OpenStackCloudPluginModel implements Policy {
         for (int i = 0; i < n; i++) {
             create();
         }
-        c.vt().after(10, this::round);
+        c.time().after(10, this::round);
     }
 
     private void create() {
         provisioning++;
         inFlight++;
-        ModelSupport.call(c, "POST", () -> c.nova().create("jenkins-agent", OWNER, c.flavor()), s -> {
+        c.nova().call("POST", () -> c.nova().create("jenkins-agent", OWNER, c.flavor()), id -> {
             inFlight--;
-            createdAt.put(s.id, c.vt().seconds());
-            c.vt().after(1.0, () -> poll(s.id, c.vt().seconds()));
+            createdAt.put(id, c.time().seconds());
+            c.time().after(1.0, () -> poll(id, c.time().seconds()));
         }, e -> {
             inFlight--;
             provisioning--;
@@ -87,23 +94,23 @@ final class OpenStackCloudPluginModel implements Policy {
     }
 
     private void poll(String id, double started) {
-        ModelSupport.call(c, "GET", () -> c.nova().get(id).map(c.nova()::status), st -> {
+        c.nova().call("GET", () -> c.nova().status(id), st -> {
             if (st.isEmpty()) {
                 provisioning--;
             } else if (st.get() == Server.Status.ACTIVE) {
                 provisioning--;
                 c.queue().agentOnline(() -> delete(id));
-            } else if (st.get() == Server.Status.ERROR || c.vt().seconds() - started > 600) {
+            } else if (st.get() == Server.Status.ERROR || c.time().seconds() - started > 600) {
                 provisioning--;
                 delete(id);
             } else {
-                c.vt().after(1.0, () -> poll(id, started));
+                c.time().after(1.0, () -> poll(id, started));
             }
-        }, e -> c.vt().after(1.0, () -> poll(id, started)));
+        }, e -> c.time().after(1.0, () -> poll(id, started)));
     }
 
     private void delete(String id) {
-        ModelSupport.call(c, "DELETE", () -> c.nova().delete(id), b -> deleteFailed.remove(id),
+        c.nova().call("DELETE", () -> c.nova().delete(id), b -> deleteFailed.remove(id),
                 e -> deleteFailed.put(id, true));
     }
 }

@@ -449,6 +449,78 @@ final class SimNova {
         };
     }
 
+    // ------------------------------------------------------------------ the models' view
+
+    /**
+     * The models' view: each request takes effect at once and its answer is run {@link #latency} later on the
+     * virtual clock (the response time is drawn before the request is made).
+     */
+    ModelNova models(VirtualTime clock) {
+        return new ModelNova() {
+            @Override
+            public <T> void call(String kind, Request<T> request, java.util.function.Consumer<T> ok,
+                                 java.util.function.Consumer<ComputeException> failed) {
+                double latency = latency(kind);
+                try {
+                    T r = request.call();
+                    clock.after(latency, () -> ok.accept(r));
+                } catch (ComputeException e) {
+                    clock.after(latency, () -> failed.accept(e));
+                }
+            }
+
+            @Override
+            public String create(String name, Map<String, String> metadata, Flavor f) throws ComputeException {
+                try {
+                    return SimNova.this.create(name, metadata, f).id;
+                } catch (NovaError e) {
+                    throw translate(e);
+                }
+            }
+
+            @Override
+            public Optional<Server.Status> status(String id) throws ComputeException {
+                try {
+                    return get(id).map(SimNova.this::status);
+                } catch (NovaError e) {
+                    throw translate(e);
+                }
+            }
+
+            @Override
+            public List<String> list(Map<String, String> selector) throws ComputeException {
+                try {
+                    List<String> ids = new ArrayList<>();
+                    for (Srv s : SimNova.this.list(selector)) {
+                        ids.add(s.id);
+                    }
+                    return ids;
+                } catch (NovaError e) {
+                    throw translate(e);
+                }
+            }
+
+            @Override
+            public boolean delete(String id) throws ComputeException {
+                try {
+                    return SimNova.this.delete(id);
+                } catch (NovaError e) {
+                    throw translate(e);
+                }
+            }
+
+            @Override
+            public int maxInstances() {
+                return p.maxInstances;
+            }
+
+            @Override
+            public double uniform(double min, double max) {
+                return SimNova.this.uniform(min, max);
+            }
+        };
+    }
+
     private static ComputeException translate(NovaError e) {
         switch (e.status) {
             case 403: return new ComputeException(ComputeException.Kind.QUOTA_EXCEEDED, e.getMessage());

@@ -3,7 +3,10 @@ package io.jenkins.plugins.openstackagents.bench;
 import java.util.List;
 import java.util.Locale;
 
-/** One SVG per run: requests per minute by outcome, servers on Nova against the quota, builds waiting. */
+/**
+ * One SVG per run: requests per minute (live: per bucket of seconds) by outcome, servers on Nova against the quota,
+ * builds waiting.
+ */
 final class SvgChart {
 
     private static final int W = 900;
@@ -16,9 +19,19 @@ final class SvgChart {
     private SvgChart() {
     }
 
+    /** A simulated run: {@code perMinute} holds minutes, the time axis is marked every hour. */
     static String render(Simulation.Result r) {
+        return render(r, 60, "API requests per minute", 3600, "h");
+    }
+
+    /**
+     * A run whose {@code perMinute} holds buckets of {@code bucketSeconds}, its time axis marked every
+     * {@code tickSeconds} (labelled with {@code tickUnit}).
+     */
+    static String render(Simulation.Result r, double bucketSeconds, String requestsTitle, double tickSeconds,
+                         String tickUnit) {
         double end = r.scenario().end();
-        int minutes = (int) Math.ceil(end / 60);
+        int minutes = (int) Math.ceil(end / bucketSeconds);
         StringBuilder sb = new StringBuilder();
         int h = 70 + 3 * (PANEL + 50) - 50 + 30;
         sb.append(String.format(Locale.ROOT, "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"%d\" height=\"%d\" "
@@ -38,7 +51,8 @@ final class SvgChart {
             max = Math.max(max, s);
         }
         long yMax = niceCeil(max);
-        axes(sb, top, "API requests per minute", yMax, end);
+        Ticks ticks = new Ticks(tickSeconds, tickUnit);
+        axes(sb, top, requestsTitle, yMax, end, ticks);
         double bw = (W - LEFT - RIGHT) / (double) minutes;
         for (int i = 0; i < r.perMinute().size() && i < minutes; i++) {
             long[] m = r.perMinute().get(i);
@@ -63,7 +77,7 @@ final class SvgChart {
         for (Simulation.Sample s : r.samples()) {
             sMax = Math.max(sMax, s.onNova());
         }
-        axes(sb, top, "servers", sMax, end);
+        axes(sb, top, "servers", sMax, end, ticks);
         double qy = top + PANEL - PANEL * (double) r.capacity() / sMax;
         sb.append(String.format(Locale.ROOT, "<line x1=\"%d\" y1=\"%.1f\" x2=\"%d\" y2=\"%.1f\" stroke=\"black\" "
                 + "stroke-dasharray=\"6,4\"/>%n", LEFT, qy, W - RIGHT, qy));
@@ -80,13 +94,16 @@ final class SvgChart {
             wMax = Math.max(wMax, s.waiting());
         }
         wMax = (int) niceCeil(wMax);
-        axes(sb, top, "builds waiting", wMax, end);
+        axes(sb, top, "builds waiting", wMax, end, ticks);
         line(sb, r.samples(), top, wMax, end, "#8e24aa", 2);
         sb.append("</svg>\n");
         return sb.toString();
     }
 
-    private static void axes(StringBuilder sb, int top, String title, double yMax, double end) {
+    private record Ticks(double seconds, String unit) {
+    }
+
+    private static void axes(StringBuilder sb, int top, String title, double yMax, double end, Ticks ticks) {
         sb.append(String.format(Locale.ROOT, "<text x=\"%d\" y=\"%d\" font-weight=\"bold\">%s</text>%n", 4,
                 top - 22, esc(title)));
         sb.append(String.format(Locale.ROOT, "<line x1=\"%d\" y1=\"%d\" x2=\"%d\" y2=\"%d\" stroke=\"#333\"/>%n",
@@ -102,10 +119,10 @@ final class SvgChart {
             sb.append(String.format(Locale.ROOT, "<line x1=\"%d\" y1=\"%.1f\" x2=\"%d\" y2=\"%.1f\" "
                     + "stroke=\"#eee\"/>%n", LEFT + 1, y, W - RIGHT, y));
         }
-        for (int hr = 0; hr * 3600 <= end; hr++) {
-            double x = LEFT + (W - LEFT - RIGHT) * hr * 3600 / end;
-            sb.append(String.format(Locale.ROOT, "<text x=\"%.1f\" y=\"%d\" text-anchor=\"middle\">%d h</text>%n",
-                    x, top + PANEL + 14, hr));
+        for (int k = 0; k * ticks.seconds() <= end; k++) {
+            double x = LEFT + (W - LEFT - RIGHT) * k * ticks.seconds() / end;
+            sb.append(String.format(Locale.ROOT, "<text x=\"%.1f\" y=\"%d\" text-anchor=\"middle\">%d %s</text>%n",
+                    x, top + PANEL + 14, k, ticks.unit()));
         }
     }
 

@@ -25,7 +25,7 @@ import java.util.concurrent.Semaphore;
  * run): the simulated Nova therefore answers the calls the plugin makes under its own lock (limits, flavors) at
  * once.
  */
-final class VirtualTime extends Clock implements Sleeper {
+final class VirtualTime extends Clock implements Sleeper, Timeline {
 
     static final Instant EPOCH = Instant.parse("2016-08-16T06:53:00Z");
 
@@ -64,7 +64,8 @@ final class VirtualTime extends Clock implements Sleeper {
     }
 
     /** Virtual seconds since the start. */
-    double seconds() {
+    @Override
+    public double seconds() {
         return now / 1e9;
     }
 
@@ -73,7 +74,8 @@ final class VirtualTime extends Clock implements Sleeper {
     }
 
     /** Runs {@code r} on the coordinator at now + {@code delaySeconds}. */
-    void after(double delaySeconds, Runnable r) {
+    @Override
+    public void after(double delaySeconds, Runnable r) {
         queue.add(new Task(now + Math.max(0, Math.round(delaySeconds * 1e9)), seq++, r, null));
     }
 
