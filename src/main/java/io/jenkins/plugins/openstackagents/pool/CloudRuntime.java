@@ -209,13 +209,15 @@ public final class CloudRuntime {
     }
 
     /**
-     * Reserves as many servers of a template as fit now, possibly none. Asks Nova nothing while requests are
-     * paused. Logs once when the quota runs out and once when it is available again.
+     * Reserves as many servers of a template as fit now, possibly none. Reserves nothing and asks Nova nothing
+     * while requests or creates are paused. Logs once when the quota runs out and once when it is available again.
      */
     public Planner.Plan plan(Planner.Request request, int cloudCap, Supplier<String> names) throws ComputeException {
         reconcileOnce();
         synchronized (this) {
-            if (quotaPause.isPaused(clock.instant())) {
+            // while requests are paused, a reservation could only end in a create refused here: none is made
+            Instant now = clock.instant();
+            if (quotaPause.isPaused(now) || callPause.isPaused(now)) {
                 return Planner.Plan.paused();
             }
         }
@@ -454,6 +456,14 @@ public final class CloudRuntime {
      * watching it then.
      */
     public boolean awaitGone(String name, Duration max) throws InterruptedException {
+        return awaitGone(name, max, () -> false);
+    }
+
+    /**
+     * As {@link #awaitGone(String, Duration)}, but gives up without another request once {@code abandoned} says
+     * so (the Jenkins that asked is shutting down: the next one's cleanup watches the server).
+     */
+    public boolean awaitGone(String name, Duration max, BooleanSupplier abandoned) throws InterruptedException {
         Instant deadline = clock.instant().plus(max);
         Duration pause = FIRST_POLL;
         while (true) {
@@ -466,6 +476,9 @@ public final class CloudRuntime {
             }
             sleeper.sleep(pause);
             pause = pause.multipliedBy(2).compareTo(MAX_POLL) < 0 ? pause.multipliedBy(2) : MAX_POLL;
+            if (abandoned.getAsBoolean()) {
+                return false;
+            }
             try {
                 if (servers(clock.instant()).lacks(e.get().serverId())) {
                     ledger.gone(name, clock.instant());

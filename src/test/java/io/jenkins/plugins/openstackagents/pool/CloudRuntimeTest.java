@@ -130,6 +130,50 @@ public class CloudRuntimeTest {
         assertTrue("deleted in the end", nova.servers().isEmpty() || rt.ledger().get(name).get().deleteAccepted());
     }
 
+    /**
+     * While requests are paused after a failure, a plan reserves nothing, so no launch is started only to be
+     * refused by the pause (and logged) every time NodeProvisioner or the fast path looks; once it ends, it does.
+     */
+    @Test
+    public void noReservationWhileRequestsArePaused() throws Exception {
+        String first = reserveOne();
+        nova.failNext(InMemoryCompute.Op.CREATE, new ComputeException(ComputeException.Kind.RATE_LIMITED,
+                "Nova answered 429", Duration.ofSeconds(15), null));
+        try {
+            rt.create(first, request(first));
+            fail("429");
+        } catch (ComputeException expected) {
+        }
+        Planner.Request r = new Planner.Request("t", new Quota(1, 1, 512), 1, 0);
+        clock.sleep(Duration.ofSeconds(14));
+        Planner.Plan p = rt.plan(r, 0, () -> "srv-" + clock.now);
+        assertEquals(Planner.Bound.PAUSED, p.bound());
+        assertTrue(p.reserved().isEmpty());
+        clock.sleep(Duration.ofSeconds(2));
+        assertEquals(1, rt.plan(r, 0, () -> "srv-" + clock.now).reserved().size());
+    }
+
+    /** A deletion watch of a Jenkins that is shutting down stops without asking Nova again. */
+    @Test
+    public void anAbandonedDeletionWatchAsksNovaNothingMore() throws Exception {
+        nova.deleteTime(Duration.ofSeconds(30));
+        String name = reserveOne();
+        rt.launch(name, request(name), Duration.ofMinutes(10));
+        rt.release(name, "test");
+        int lists = nova.calls(InMemoryCompute.Op.LIST);
+        boolean[] shuttingDown = {false};
+        clock.sleeps.clear();
+        assertFalse(rt.awaitGone(name, Duration.ofMinutes(2), () -> {
+            boolean was = shuttingDown[0];
+            shuttingDown[0] = true; // Jenkins starts shutting down during the first pause
+            return was;
+        }));
+        assertEquals("one look, then none", lists + 1, nova.calls(InMemoryCompute.Op.LIST));
+        assertEquals(2, clock.sleeps.size());
+        assertEquals("still counted until a cleanup sees it gone", Ledger.State.DELETING,
+                rt.ledger().get(name).get().state());
+    }
+
     @Test
     public void launchWatchesWithAGrowingIntervalUntilActive() throws Exception {
         nova.bootTime(Duration.ofSeconds(20));
