@@ -5,9 +5,7 @@ import hudson.model.Computer;
 import hudson.model.Hudson;
 import hudson.model.Label;
 import hudson.model.PeriodicWork;
-import hudson.model.Queue;
 import hudson.slaves.Cloud;
-import java.util.HashMap;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.logging.Logger;
@@ -46,13 +44,8 @@ public class FastProvisioner extends PeriodicWork {
         if (!ENABLED || busy.get()) {
             return;
         }
-        Map<Label, Integer> waiting = new HashMap<>();
-        for (Queue.BuildableItem item : Hudson.getInstance().getQueue().getBuildableItems()) {
-            Label label = item.task.getAssignedLabel();
-            if (label != null && ours(label)) {
-                waiting.merge(label, 1, Integer::sum);
-            }
-        }
+        Map<Label, Integer> waiting = Provisioning.waitingBuilds();
+        waiting.keySet().removeIf(label -> !ours(label));
         if (waiting.isEmpty() || !busy.compareAndSet(false, true)) {
             return;
         }

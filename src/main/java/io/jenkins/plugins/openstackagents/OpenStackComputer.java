@@ -9,10 +9,9 @@ public class OpenStackComputer extends AbstractCloudComputer<OpenStackAgent> {
 
     private static final Logger LOGGER = Logger.getLogger(OpenStackComputer.class.getName());
 
-    private volatile boolean used;
     private volatile String deletionReason;
-    private volatile long disconnectedSince;
-    private volatile long connectedSince;
+    private boolean connectedWhenSeen; // guarded by this
+    private long seenSince; // guarded by this; 0: not yet seen
 
     public OpenStackComputer(OpenStackAgent agent) {
         super(agent);
@@ -21,11 +20,10 @@ public class OpenStackComputer extends AbstractCloudComputer<OpenStackAgent> {
     /** Whether a build started on it, in this Jenkins' life or (single-use agents) before a restart. */
     public boolean isUsed() {
         OpenStackAgent agent = getNode();
-        return used || (agent != null && agent.isUsed());
+        return agent != null && agent.isUsed();
     }
 
     void markUsed() {
-        used = true;
         OpenStackAgent agent = getNode();
         if (agent != null) {
             agent.markUsed();
@@ -33,33 +31,27 @@ public class OpenStackComputer extends AbstractCloudComputer<OpenStackAgent> {
     }
 
     /**
-     * How long the agent has been disconnected, as observed by the cleanup's ticks (0 while connected). Its first
-     * connection, a reconnection after a Jenkins restart, and a lost connection all count alike.
+     * How long the agent has been disconnected, as observed by the calls of this and {@link #connectedFor} (0 while
+     * connected). Its first connection, a reconnection after a Jenkins restart, and a lost connection all count
+     * alike.
      */
     long disconnectedFor(long now) {
-        if (getChannel() != null) {
-            disconnectedSince = 0;
-            return 0;
-        }
-        if (disconnectedSince == 0) {
-            disconnectedSince = now;
-        }
-        return now - disconnectedSince;
+        return timeSeen(false, now);
     }
 
-    /**
-     * How long the agent has been connected, as observed by the calls (0 while disconnected; the first call that
-     * sees it connected starts the count).
-     */
+    /** How long the agent has been connected, as observed likewise (0 while disconnected). */
     long connectedFor(long now) {
-        if (getChannel() == null) {
-            connectedSince = 0;
-            return 0;
+        return timeSeen(true, now);
+    }
+
+    /** Time since the calls first saw the agent in its current state, if that state is {@code connected}, else 0. */
+    private synchronized long timeSeen(boolean connected, long now) {
+        boolean is = getChannel() != null;
+        if (seenSince == 0 || is != connectedWhenSeen) {
+            connectedWhenSeen = is;
+            seenSince = now;
         }
-        if (connectedSince == 0) {
-            connectedSince = now;
-        }
-        return now - connectedSince;
+        return is == connected ? now - seenSince : 0;
     }
 
     /** Why this agent is to be deleted, or null. */

@@ -24,15 +24,16 @@ public class OpenStackRetentionStrategy extends RetentionStrategy<OpenStackCompu
         }
         long idleMs = System.currentTimeMillis() - c.getIdleStartMilliseconds();
         if (agent.isSingleUse()) {
+            long onlineMs = c.connectedFor(System.currentTimeMillis());
             // normally marked when its build ends; this one ran a build before Jenkins restarted
             if (c.isUsed() && c.isIdle()) {
                 c.markForDeletion("single-use agent ran a build before Jenkins restarted");
                 OpenStackCleanupWork.trigger();
-            } else if (!c.isUsed() && c.isIdle() && c.connectedFor(System.currentTimeMillis()) > unusedSingleUseMs) {
+            } else if (!c.isUsed() && c.isIdle() && onlineMs > unusedSingleUseMs) {
                 // started for a build that was cancelled, or that another agent took first
                 c.markForDeletion("single-use agent took no build in its first "
-                        + TimeUnit.MILLISECONDS.toMinutes(c.connectedFor(System.currentTimeMillis()))
-                        + " min online (limit " + TimeUnit.MILLISECONDS.toMinutes(unusedSingleUseMs) + " min)");
+                        + TimeUnit.MILLISECONDS.toMinutes(onlineMs) + " min online (limit "
+                        + TimeUnit.MILLISECONDS.toMinutes(unusedSingleUseMs) + " min)");
                 OpenStackCleanupWork.trigger();
             }
             return 1;

@@ -19,6 +19,7 @@ import java.security.SecureRandom;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -45,11 +46,12 @@ final class Provisioning {
         Launches launches = OpenStackCloud.descriptor().launches();
         List<Launch> started;
         synchronized (launches) {
-            int excess = excessWorkload - launches.executors(label, true) - reconnecting(label, launches);
+            int reconnecting = reconnecting(label, launches);
+            int excess = excessWorkload - launches.executors(label, true) - reconnecting;
             // NodeProvisioner's workload is an average that lags the queue (after a wait at quota it stays high
             // for a while): never more than the builds waiting now that nothing on its way will take
-            excess = Math.min(excess, waitingBuilds(label) - label.getIdleExecutors() - launches.executors(label, false)
-                    - reconnecting(label, launches));
+            excess = Math.min(excess, waitingBuilds().getOrDefault(label, 0) - label.getIdleExecutors()
+                    - launches.executors(label, false) - reconnecting);
             started = plan(cloud, label, excess, false);
         }
         List<PlannedNode> planned = new ArrayList<>();
@@ -84,15 +86,16 @@ final class Provisioning {
         }
     }
 
-    /** Builds in the queue, ready to run, that ask for exactly this label. */
-    static int waitingBuilds(Label label) {
-        int n = 0;
+    /** Builds in the queue, ready to run, by the label they ask for (builds asking for none are left out). */
+    static Map<Label, Integer> waitingBuilds() {
+        Map<Label, Integer> waiting = new HashMap<>();
         for (Queue.BuildableItem item : Hudson.getInstance().getQueue().getBuildableItems()) {
-            if (label != null && label.equals(item.task.getAssignedLabel())) {
-                n++;
+            Label label = item.task.getAssignedLabel();
+            if (label != null) {
+                waiting.merge(label, 1, Integer::sum);
             }
         }
-        return n;
+        return waiting;
     }
 
     /**

@@ -8,7 +8,7 @@ import java.util.logging.LogRecord;
 import java.util.logging.Logger;
 
 /** What the plugin's loggers say while a test runs: attach with {@link #start}, detach with {@link #close}. */
-final class LogCapture extends Handler implements AutoCloseable {
+public final class LogCapture extends Handler implements AutoCloseable {
 
     private static final Logger PLUGIN = Logger.getLogger("io.jenkins.plugins.openstackagents");
 
@@ -17,7 +17,7 @@ final class LogCapture extends Handler implements AutoCloseable {
     private LogCapture() {
     }
 
-    static LogCapture start() {
+    public static LogCapture start() {
         LogCapture c = new LogCapture();
         PLUGIN.addHandler(c);
         return c;
@@ -28,20 +28,20 @@ final class LogCapture extends Handler implements AutoCloseable {
         records.add(r);
     }
 
-    synchronized void clear() {
+    public synchronized void clear() {
         records.clear();
     }
 
     /** The lines logged, each as its level and its message. */
-    synchronized List<String> lines() {
+    public synchronized List<String> lines() {
         return records.stream().map(r -> r.getLevel() + " " + r.getMessage()).toList();
     }
 
-    synchronized long warnings() {
+    public synchronized long warnings() {
         return records.stream().filter(r -> r.getLevel().intValue() >= Level.WARNING.intValue()).count();
     }
 
-    synchronized long containing(String text) {
+    public synchronized long containing(String text) {
         return records.stream().filter(r -> r.getMessage() != null && r.getMessage().contains(text)).count();
     }
 

@@ -6,6 +6,7 @@ import static org.junit.Assert.assertFalse;
 import static org.junit.Assert.assertTrue;
 import static org.junit.Assert.fail;
 
+import io.jenkins.plugins.openstackagents.LogCapture;
 import io.jenkins.plugins.openstackagents.nova.ComputeException;
 import io.jenkins.plugins.openstackagents.nova.ConnectionSettings;
 import io.jenkins.plugins.openstackagents.nova.InMemoryCompute;
@@ -92,40 +93,20 @@ public class CloudRuntimeTest {
             nova.failNext(InMemoryCompute.Op.DELETE, new ComputeException(ComputeException.Kind.TRANSIENT,
                     "Nova answered 500 to DELETE"));
         }
-        List<java.util.logging.LogRecord> logged = new ArrayList<>();
-        java.util.logging.Handler h = new java.util.logging.Handler() {
-            @Override
-            public void publish(java.util.logging.LogRecord r) {
-                if (r.getLevel().intValue() >= java.util.logging.Level.INFO.intValue()) {
-                    logged.add(r);
-                }
-            }
-
-            @Override
-            public void flush() {
-            }
-
-            @Override
-            public void close() {
-            }
-        };
-        java.util.logging.Logger log = java.util.logging.Logger.getLogger(CloudRuntime.class.getName());
-        log.addHandler(h);
-        try {
+        List<String> warnings;
+        long answersAgain;
+        try (LogCapture log = LogCapture.start()) {
             rt.release(name, "test");
             for (int pass = 0; pass < 5; pass++) { // each pass: a list that works, then the delete sent again
                 clock.sleep(Duration.ofSeconds(70));
                 cleanup(rt);
             }
-        } finally {
-            log.removeHandler(h);
+            warnings = log.lines().stream().filter(l -> l.startsWith("WARNING ")).toList();
+            answersAgain = log.containing("answers again (after 4 failed calls)");
         }
-        List<String> warnings = logged.stream().filter(r -> r.getLevel() == java.util.logging.Level.WARNING)
-                .map(java.util.logging.LogRecord::getMessage).toList();
         assertEquals(warnings.toString(), 1, warnings.size());
         assertTrue(warnings.get(0), warnings.get(0).contains("500"));
-        assertEquals("answers again once", 1, logged.stream()
-                .filter(r -> r.getMessage().contains("answers again (after 4 failed calls)")).count());
+        assertEquals("answers again once", 1, answersAgain);
         assertEquals(5, nova.calls(InMemoryCompute.Op.DELETE));
         assertTrue("deleted in the end", nova.servers().isEmpty() || rt.ledger().get(name).get().deleteAccepted());
     }
