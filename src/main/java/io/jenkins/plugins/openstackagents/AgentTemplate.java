@@ -160,12 +160,40 @@ public class AgentTemplate extends AbstractDescribableImpl<AgentTemplate> {
             return FormChecks.labels(value);
         }
 
-        public FormValidation doCheckFlavor(@QueryParameter String value) {
-            return FormChecks.required(value, "Choose a flavor.");
+        public FormValidation doCheckFlavor(
+                @QueryParameter String value,
+                @RelativePath("..") @QueryParameter String authUrl, @RelativePath("..") @QueryParameter String region,
+                @RelativePath("..") @QueryParameter boolean verifyTls, @RelativePath("..") @QueryParameter String username,
+                @RelativePath("..") @QueryParameter String password, @RelativePath("..") @QueryParameter String projectName,
+                @RelativePath("..") @QueryParameter String domainName,
+                @RelativePath("..") @QueryParameter String applicationCredentialId,
+                @RelativePath("..") @QueryParameter String applicationCredentialSecret) {
+            return CloudForms.exists(CloudForms.Kind.FLAVOR, value, authUrl, region, verifyTls, username, password,
+                    projectName, domainName, applicationCredentialId, applicationCredentialSecret);
         }
 
-        public FormValidation doCheckImage(@QueryParameter String value) {
-            return FormChecks.required(value, "Choose an image.");
+        public FormValidation doCheckImage(
+                @QueryParameter String value,
+                @RelativePath("..") @QueryParameter String authUrl, @RelativePath("..") @QueryParameter String region,
+                @RelativePath("..") @QueryParameter boolean verifyTls, @RelativePath("..") @QueryParameter String username,
+                @RelativePath("..") @QueryParameter String password, @RelativePath("..") @QueryParameter String projectName,
+                @RelativePath("..") @QueryParameter String domainName,
+                @RelativePath("..") @QueryParameter String applicationCredentialId,
+                @RelativePath("..") @QueryParameter String applicationCredentialSecret) {
+            return CloudForms.exists(CloudForms.Kind.IMAGE, value, authUrl, region, verifyTls, username, password,
+                    projectName, domainName, applicationCredentialId, applicationCredentialSecret);
+        }
+
+        public FormValidation doCheckNetwork(
+                @QueryParameter String value,
+                @RelativePath("..") @QueryParameter String authUrl, @RelativePath("..") @QueryParameter String region,
+                @RelativePath("..") @QueryParameter boolean verifyTls, @RelativePath("..") @QueryParameter String username,
+                @RelativePath("..") @QueryParameter String password, @RelativePath("..") @QueryParameter String projectName,
+                @RelativePath("..") @QueryParameter String domainName,
+                @RelativePath("..") @QueryParameter String applicationCredentialId,
+                @RelativePath("..") @QueryParameter String applicationCredentialSecret) {
+            return CloudForms.exists(CloudForms.Kind.NETWORK, value, authUrl, region, verifyTls, username, password,
+                    projectName, domainName, applicationCredentialId, applicationCredentialSecret);
         }
 
         public FormValidation doCheckUserData(@QueryParameter String value) {
@@ -173,16 +201,15 @@ public class AgentTemplate extends AbstractDescribableImpl<AgentTemplate> {
         }
 
         public FormValidation doCheckNumExecutors(@QueryParameter String value) {
-            return FormChecks.integer(value, 1, 100, "Executors");
+            return FormChecks.EXECUTORS.check(value);
         }
 
         public FormValidation doCheckConnectTimeoutMinutes(@QueryParameter String value) {
-            return FormChecks.integer(value, 1, 24 * 60, "Connect timeout");
+            return FormChecks.CONNECT_TIMEOUT.check(value);
         }
 
         public FormValidation doCheckMaxBuildMinutes(@QueryParameter String value) {
-            return Util.fixEmptyAndTrim(value) == null ? FormValidation.ok()
-                    : FormChecks.integer(value, 0, 7 * 24 * 60, "Maximum build time");
+            return Util.fixEmptyAndTrim(value) == null ? FormValidation.ok() : FormChecks.MAX_BUILD_MINUTES.check(value);
         }
 
         public FormValidation doCheckRemoteFs(@QueryParameter String value) {
@@ -190,15 +217,15 @@ public class AgentTemplate extends AbstractDescribableImpl<AgentTemplate> {
         }
 
         public FormValidation doCheckInstanceCap(@QueryParameter String value) {
-            return FormChecks.integer(value, 0, 10000, "Instance cap");
+            return FormChecks.TEMPLATE_INSTANCE_CAP.check(value);
         }
 
         public FormValidation doCheckIdleMinutes(@QueryParameter String value) {
-            return FormChecks.integer(value, 0, 7 * 24 * 60, "Idle minutes");
+            return FormChecks.IDLE_MINUTES.check(value);
         }
 
         public FormValidation doCheckBootTimeoutMinutes(@QueryParameter String value) {
-            return FormChecks.integer(value, 1, 24 * 60, "Boot timeout");
+            return FormChecks.BOOT_TIMEOUT.check(value);
         }
 
         public ListBoxModel doFillFlavorItems(

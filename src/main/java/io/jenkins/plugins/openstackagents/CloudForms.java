@@ -106,7 +106,7 @@ final class CloudForms {
     static ListBoxModel fill(Kind kind, String current, String authUrl, String region, boolean verifyTls,
                              String username, String password, String projectName, String domainName,
                              String applicationCredentialId, String applicationCredentialSecret) {
-        ListBoxModel m = new ListBoxModel();
+        ListBoxModel m = new DropdownOptions();
         if (kind == Kind.NETWORK) {
             m.add(new ListBoxModel.Option("(none: Nova's default)", "", Util.fixEmpty(current) == null));
         }
@@ -141,6 +141,53 @@ final class CloudForms {
             LOGGER.fine("Listing " + kind + " failed: " + e.getMessage());
         }
         return keep(m, current);
+    }
+
+    /**
+     * The check of a flavor, image or network field: required (but the network), and, when the cloud answers,
+     * one it lists. When the form cannot reach the cloud yet, only the first is said: Test Connection says why.
+     */
+    static FormValidation exists(Kind kind, String value, String authUrl, String region, boolean verifyTls,
+                                 String username, String password, String projectName, String domainName,
+                                 String applicationCredentialId, String applicationCredentialSecret) {
+        String what = kind.name().toLowerCase(java.util.Locale.ROOT);
+        if (Util.fixEmptyAndTrim(value) == null) {
+            return kind == Kind.NETWORK ? FormValidation.ok() : FormValidation.error("Choose " + ("image".equals(what)
+                    ? "an " : "a ") + what + ".");
+        }
+        if (!allowed()) {
+            return FormValidation.ok();
+        }
+        ConnectionSettings s = settings(authUrl, region, verifyTls, username, password, projectName, domainName,
+                applicationCredentialId, applicationCredentialSecret);
+        if (incomplete(s) != null) {
+            return FormValidation.ok();
+        }
+        java.util.List<String> known = new java.util.ArrayList<String>();
+        try {
+            Compute compute = OpenStackCloud.descriptor().connect(s);
+            switch (kind) {
+                case FLAVOR:
+                    for (Flavor f : compute.flavors()) {
+                        known.add(f.id());
+                    }
+                    break;
+                case IMAGE:
+                    for (Image i : compute.images()) {
+                        known.add(i.id());
+                    }
+                    break;
+                default:
+                    for (Network n : compute.networks()) {
+                        known.add(n.id());
+                    }
+            }
+        } catch (ComputeException e) {
+            LOGGER.fine("Checking " + what + " " + value + " failed: " + e.getMessage());
+            return FormValidation.ok();
+        }
+        return known.contains(value.trim()) ? FormValidation.ok() : FormValidation.error("The cloud has no " + what
+                + " '" + value.trim() + "' (it may have been deleted): choose another.");
     }
 
     /** Never drops the configured value, even when the cloud cannot list it now. */

@@ -7,6 +7,7 @@ import hudson.slaves.Cloud;
 import io.jenkins.plugins.openstackagents.pool.CloudRuntime;
 import io.jenkins.plugins.openstackagents.pool.Ledger;
 import io.jenkins.plugins.openstackagents.pool.LimitsSnapshot;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -85,6 +86,28 @@ public class CloudStatus implements RootAction {
                 m.computeIfAbsent(e.template(), t -> new TreeMap<>()).merge(e.state().name(), 1, Integer::sum);
             }
             return m;
+        }
+
+        /**
+         * Why agents of this cloud cannot start now, one sentence each, problems of the cloud first: a paused
+         * cloud, then each template that cannot start (a flavor the cloud does not have, say).
+         */
+        public List<String> getProblems() {
+            List<String> r = new ArrayList<>();
+            String paused = rt.pauseReason();
+            if (paused != null) {
+                r.add("Requests to the cloud are paused: " + paused);
+            }
+            for (Map.Entry<String, String> p : OpenStackCloud.descriptor().launches().problems(cloud.name).entrySet()) {
+                r.add(p.getKey().isEmpty() ? p.getValue()
+                        : "Template " + p.getKey() + " cannot start agents: " + p.getValue());
+            }
+            return r;
+        }
+
+        /** A time as a person reads it: the UTC time of day to the second, and how long ago. */
+        public String when(Instant t) {
+            return Times.readable(t, Instant.now());
         }
 
         public Map<String, Long> getApiCalls() {

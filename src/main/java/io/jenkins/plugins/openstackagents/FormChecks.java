@@ -7,8 +7,12 @@ import hudson.util.FormValidation;
 import io.jenkins.plugins.openstackagents.pool.UserData;
 import java.net.URI;
 import java.net.URISyntaxException;
+import java.util.ArrayList;
 import java.util.Collections;
+import java.util.List;
 import java.util.regex.Pattern;
+import net.sf.json.JSONArray;
+import net.sf.json.JSONObject;
 
 /** The checks behind the configuration forms, each answering in one sentence. */
 final class FormChecks {
@@ -23,15 +27,16 @@ final class FormChecks {
 
     static FormValidation name(String value, String what) {
         requireAdministrator();
+        return errorOrOk(nameProblem(value, what));
+    }
+
+    static String nameProblem(String value, String what) {
         String v = Util.fixEmptyAndTrim(value);
         if (v == null) {
-            return FormValidation.error("The " + what + " needs a name.");
+            return "The " + what + " needs a name.";
         }
-        if (!NAME.matcher(v).matches()) {
-            return FormValidation.error("Use at most 40 letters, digits, '.', '_' or '-', starting with a letter or digit:"
-                    + " the name becomes part of server names.");
-        }
-        return FormValidation.ok();
+        return NAME.matcher(v).matches() ? null : "Use at most 40 letters, digits, '.', '_' or '-', starting with a"
+                + " letter or digit: the name becomes part of server names.";
     }
 
     static FormValidation required(String value, String message) {
@@ -41,56 +46,75 @@ final class FormChecks {
 
     static FormValidation labels(String value) {
         requireAdministrator();
+        return errorOrOk(labelsProblem(value));
+    }
+
+    static String labelsProblem(String value) {
         String v = Util.fixEmptyAndTrim(value);
         if (v == null) {
-            return FormValidation.error("Give at least one label: builds choose these agents by label.");
+            return "Give at least one label: builds choose these agents by label.";
         }
         for (String atom : v.split("\\s+")) {
             if (!LABEL.matcher(atom).matches()) {
-                return FormValidation.error("'" + atom + "' is not a label: give label names separated by spaces,"
-                        + " not an expression.");
+                return "'" + atom + "' is not a label: give label names separated by spaces, not an expression.";
             }
         }
-        return FormValidation.ok();
+        return null;
+    }
+
+    private static FormValidation errorOrOk(String problem) {
+        return problem == null ? FormValidation.ok() : FormValidation.error(problem);
     }
 
     static FormValidation integer(String value, int min, int max, String what) {
         requireAdministrator();
+        return errorOrOk(integerProblem(value, min, max, what));
+    }
+
+    /** Why a field that must hold a whole number in [min, max] does not, in one sentence; null if it does. */
+    static String integerProblem(String value, int min, int max, String what) {
         String v = Util.fixEmptyAndTrim(value);
         if (v == null) {
-            return FormValidation.error(what + " is required.");
+            return what + " is required.";
         }
         try {
             int i = Integer.parseInt(v);
-            if (i < min || i > max) {
-                return FormValidation.error(what + " must be between " + min + " and " + max + ".");
-            }
-            return FormValidation.ok();
+            return i < min || i > max ? what + " must be between " + min + " and " + max + "." : null;
         } catch (NumberFormatException e) {
-            return FormValidation.error(what + " must be a whole number.");
+            return what + " must be a whole number.";
         }
     }
 
     static FormValidation authUrl(String value) {
         requireAdministrator();
+        String problem = authUrlProblem(value);
+        if (problem != null) {
+            return FormValidation.error(problem);
+        }
+        URI u = URI.create(value.trim());
+        if (!u.getPath().matches(".*/v3/?")) {
+            return FormValidation.warning("Keystone v3 URLs usually end in /v3.");
+        }
+        if ("http".equals(u.getScheme()) && !isLoopback(u.getHost())) {
+            return FormValidation.warning("Plain http sends the credentials unencrypted; use https.");
+        }
+        return FormValidation.ok();
+    }
+
+    /** Why a Keystone URL cannot be used at all, in one sentence; null if it can. */
+    static String authUrlProblem(String value) {
         String v = Util.fixEmptyAndTrim(value);
         if (v == null) {
-            return FormValidation.error("Enter the Keystone v3 URL, e.g. https://keystone.example.com:5000/v3.");
+            return "Enter the Keystone v3 URL, e.g. https://keystone.example.com:5000/v3.";
         }
         try {
             URI u = new URI(v);
             if (!"https".equals(u.getScheme()) && !"http".equals(u.getScheme()) || u.getHost() == null) {
-                return FormValidation.error("Not an http(s) URL: " + v);
+                return "Not an http(s) URL: " + v;
             }
-            if (!u.getPath().matches(".*/v3/?")) {
-                return FormValidation.warning("Keystone v3 URLs usually end in /v3.");
-            }
-            if ("http".equals(u.getScheme()) && !isLoopback(u.getHost())) {
-                return FormValidation.warning("Plain http sends the credentials unencrypted; use https.");
-            }
-            return FormValidation.ok();
+            return null;
         } catch (URISyntaxException e) {
-            return FormValidation.error("Not a URL: " + e.getReason() + ".");
+            return "Not a URL: " + e.getReason() + ".";
         }
     }
 
@@ -126,12 +150,9 @@ final class FormChecks {
         if (Util.fixEmpty(value) == null) {
             return FormValidation.ok("Empty: the default script starts the inbound agent.");
         }
-        String sample = UserData.render(value, Collections.singletonMap(UserData.AGENT_SECRET,
-                "0000000000000000000000000000000000000000000000000000000000000000"));
-        int size = UserData.encodedSize(sample);
-        if (size > UserData.MAX_ENCODED_BYTES) {
-            return FormValidation.error("Too large for Nova: " + size + " bytes once base64-encoded (at most "
-                    + UserData.MAX_ENCODED_BYTES + ").");
+        String problem = userDataProblem(value);
+        if (problem != null) {
+            return FormValidation.error(problem);
         }
         if (!value.contains("${" + UserData.AGENT_SECRET + "}") || !value.contains("${" + UserData.AGENT_NAME + "}")) {
             return FormValidation.warning("The script does not use ${AGENT_NAME} and ${AGENT_SECRET}: the agent will"
@@ -140,18 +161,98 @@ final class FormChecks {
         return FormValidation.ok();
     }
 
+    /** Why Nova would refuse this user data; null if it would not. */
+    static String userDataProblem(String value) {
+        String sample = UserData.render(value, Collections.singletonMap(UserData.AGENT_SECRET,
+                "0000000000000000000000000000000000000000000000000000000000000000"));
+        int size = UserData.encodedSize(sample);
+        return size <= UserData.MAX_ENCODED_BYTES ? null : "Too large for Nova: " + size
+                + " bytes once base64-encoded (at most " + UserData.MAX_ENCODED_BYTES + ").";
+    }
+
+    /** A form field that holds a whole number within bounds; empty means its default. */
+    record WholeNumber(String field, String title, int min, int max) {
+        FormValidation check(String value) {
+            return integer(value, min, max, title);
+        }
+    }
+
+    static final WholeNumber CLOUD_INSTANCE_CAP = new WholeNumber("instanceCap", "Instance cap", 0, 10000);
+    static final WholeNumber LIMITS_INTERVAL = new WholeNumber("limitsIntervalSeconds", "The limits interval", 10, 3600);
+    static final WholeNumber REQUESTS_PER_SECOND = new WholeNumber("requestsPerSecond", "Requests per second", 1, 100);
+    static final WholeNumber CLEANUP_INTERVAL = new WholeNumber("cleanupIntervalSeconds", "The cleanup interval", 10,
+            3600);
+    static final WholeNumber EXECUTORS = new WholeNumber("numExecutors", "Executors", 1, 100);
+    static final WholeNumber TEMPLATE_INSTANCE_CAP = new WholeNumber("instanceCap", "Instance cap", 0, 10000);
+    static final WholeNumber IDLE_MINUTES = new WholeNumber("idleMinutes", "Idle minutes", 0, 7 * 24 * 60);
+    static final WholeNumber BOOT_TIMEOUT = new WholeNumber("bootTimeoutMinutes", "Boot timeout", 1, 24 * 60);
+    static final WholeNumber CONNECT_TIMEOUT = new WholeNumber("connectTimeoutMinutes", "Connect timeout", 1, 24 * 60);
+    static final WholeNumber MAX_BUILD_MINUTES = new WholeNumber("maxBuildMinutes", "Maximum build time", 0,
+            7 * 24 * 60);
+
+    private static final List<WholeNumber> CLOUD_NUMBERS = List.of(CLOUD_INSTANCE_CAP, LIMITS_INTERVAL,
+            REQUESTS_PER_SECOND, CLEANUP_INTERVAL);
+    private static final List<WholeNumber> TEMPLATE_NUMBERS = List.of(EXECUTORS, TEMPLATE_INSTANCE_CAP, IDLE_MINUTES,
+            BOOT_TIMEOUT, CONNECT_TIMEOUT, MAX_BUILD_MINUTES);
+
     /**
-     * Every named field of a submitted form that holds something must be a whole number, 0 or more; an empty one
-     * takes its default.
+     * Refuses a submitted cloud that cannot work, with one sentence naming the field: a name that cannot be part of
+     * a server name, a Keystone URL that is not an http(s) URL, a template without a flavor, an image or labels,
+     * numbers that are not numbers or are out of bounds (an empty number takes its default), user data Nova would
+     * refuse. Stapler would otherwise turn a bad number into 0 (for a cap: no cap) and the previous configuration
+     * would be lost without a word. Nothing is saved when this throws. What only the cloud can judge (a region, a
+     * flavor that does not exist) is left to Test Connection, the field checks and the status page.
      */
-    static void requireWholeNumbers(net.sf.json.JSONObject json, String... fields) throws Descriptor.FormException {
-        for (String f : fields) {
-            String v = json.optString(f, "").trim();
-            if (!v.isEmpty() && !v.matches("\\d{1,9}")) {
-                throw new Descriptor.FormException("'" + v + "' is not a whole number of 0 or more (" + f + ");"
-                        + " nothing was saved.", f);
+    static void requireSaveable(JSONObject cloud) throws Descriptor.FormException {
+        String cloudName = cloud.optString("name", "").trim();
+        String where = "Cloud '" + cloudName + "'";
+        refuse(where, "name", "Name", nameProblem(cloudName, "cloud"));
+        refuse(where, "authUrl", "Keystone URL", authUrlProblem(cloud.optString("authUrl", "")));
+        numbers(where, cloud, CLOUD_NUMBERS);
+        for (JSONObject t : templates(cloud)) {
+            String w = where + ", template '" + t.optString("name", "").trim() + "'";
+            refuse(w, "name", "Template name", nameProblem(t.optString("name", ""), "template"));
+            refuse(w, "labels", "Labels", labelsProblem(t.optString("labels", "")));
+            refuse(w, "flavor", "Flavor", blank(t.optString("flavor", "")) ? "Choose a flavor." : null);
+            refuse(w, "image", "Image", blank(t.optString("image", "")) ? "Choose an image." : null);
+            numbers(w, t, TEMPLATE_NUMBERS);
+            refuse(w, "userData", "User data", userDataProblem(t.optString("userData", "")));
+        }
+    }
+
+    private static List<JSONObject> templates(JSONObject cloud) {
+        Object templates = cloud.opt("templates");
+        List<JSONObject> list = new ArrayList<JSONObject>();
+        if (templates instanceof JSONObject) {
+            list.add((JSONObject) templates);
+        } else if (templates instanceof JSONArray) {
+            for (Object o : (JSONArray) templates) {
+                list.add((JSONObject) o);
             }
         }
+        return list;
+    }
+
+    private static void numbers(String where, JSONObject json, List<WholeNumber> numbers)
+            throws Descriptor.FormException {
+        for (WholeNumber n : numbers) {
+            String v = json.optString(n.field(), "").trim();
+            if (!v.isEmpty()) {
+                refuse(where, n.field(), n.title(), v.matches("-?\\d{1,9}") ? integerProblem(v, n.min(), n.max(),
+                        n.title()) : "'" + v + "' is not a whole number.");
+            }
+        }
+    }
+
+    private static void refuse(String where, String field, String title, String problem)
+            throws Descriptor.FormException {
+        if (problem != null) {
+            throw new Descriptor.FormException(where + ": " + title + ": " + problem + " Nothing was saved.", field);
+        }
+    }
+
+    private static boolean blank(String s) {
+        return Util.fixEmptyAndTrim(s) == null;
     }
 
     /** The forms belong to the global configuration: only administrators may use their checks. */

@@ -34,6 +34,18 @@ final class Launches {
         return message != null && !message.equals(before);
     }
 
+    /** The current problem of each template of a cloud, by template name ("" for the cloud itself). */
+    Map<String, String> problems(String cloud) {
+        Map<String, String> r = new java.util.TreeMap<>();
+        String prefix = cloud + "/";
+        for (Map.Entry<String, String> e : problems.entrySet()) {
+            if (e.getKey().startsWith(prefix)) {
+                r.put(e.getKey().substring(prefix.length()), e.getValue());
+            }
+        }
+        return r;
+    }
+
     /** The agents being started now. */
     java.util.Set<String> names() {
         return java.util.Set.copyOf(running.keySet());

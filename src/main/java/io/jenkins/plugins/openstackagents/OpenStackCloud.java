@@ -27,7 +27,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.ConcurrentHashMap;
-import net.sf.json.JSONArray;
 import net.sf.json.JSONObject;
 import org.kohsuke.stapler.DataBoundConstructor;
 import org.kohsuke.stapler.QueryParameter;
@@ -216,23 +215,10 @@ public class OpenStackCloud extends Cloud {
             return "OpenStack Agents";
         }
 
-        /**
-         * Refuses a form whose numbers are not numbers: Stapler would turn them into 0 (for a cap: no cap) and the
-         * previous configuration would be lost without a word. Nothing is saved then.
-         */
+        /** Refuses a form that cannot work ({@link FormChecks#requireSaveable}): nothing is saved then. */
         @Override
         public Cloud newInstance(StaplerRequest req, JSONObject json) throws FormException {
-            FormChecks.requireWholeNumbers(json, "instanceCap", "limitsIntervalSeconds", "requestsPerSecond",
-                    "cleanupIntervalSeconds");
-            Object templates = json.opt("templates");
-            JSONArray list = templates instanceof JSONArray ? (JSONArray) templates : new JSONArray();
-            if (templates instanceof JSONObject) {
-                list.add(templates);
-            }
-            for (int i = 0; i < list.size(); i++) {
-                FormChecks.requireWholeNumbers(list.getJSONObject(i), "numExecutors", "instanceCap", "idleMinutes",
-                        "bootTimeoutMinutes", "connectTimeoutMinutes", "maxBuildMinutes");
-            }
+            FormChecks.requireSaveable(json);
             return super.newInstance(req, json);
         }
 
@@ -300,19 +286,19 @@ public class OpenStackCloud extends Cloud {
         }
 
         public FormValidation doCheckInstanceCap(@QueryParameter String value) {
-            return FormChecks.integer(value, 0, 10000, "Instance cap");
+            return FormChecks.CLOUD_INSTANCE_CAP.check(value);
         }
 
         public FormValidation doCheckLimitsIntervalSeconds(@QueryParameter String value) {
-            return FormChecks.integer(value, 10, 3600, "The limits interval");
+            return FormChecks.LIMITS_INTERVAL.check(value);
         }
 
         public FormValidation doCheckCleanupIntervalSeconds(@QueryParameter String value) {
-            return FormChecks.integer(value, 10, 3600, "The cleanup interval");
+            return FormChecks.CLEANUP_INTERVAL.check(value);
         }
 
         public FormValidation doCheckRequestsPerSecond(@QueryParameter String value) {
-            return FormChecks.integer(value, 1, 100, "Requests per second");
+            return FormChecks.REQUESTS_PER_SECOND.check(value);
         }
 
         public FormValidation doCheckProjectName(@QueryParameter String value,

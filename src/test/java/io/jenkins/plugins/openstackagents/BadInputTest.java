@@ -12,13 +12,19 @@ import java.nio.file.Files;
 public class BadInputTest extends OpenStackTestCase {
 
     public void testAFormThatCannotBeReadKeepsThePreviousConfiguration() throws Exception {
-        OpenStackCloud good = cloud("os", "http://jenkins.example.com/", template("t", "linux", 10, "/tmp/a"));
+        OpenStackCloud good = new OpenStackCloud("os", "https://keystone.example.com:5000/v3", "RegionOne", "jenkins",
+                "s3cret-password", "ci", "Default", "", "", true, 5, "http://jenkins.example.com/", 60, 100, 60,
+                java.util.List.of(template("t", "linux", 10, "/tmp/a")));
         hudson.clouds.add(good);
         hudson.save();
+        submit(createWebClient().goTo("configure").getFormByName("config"));
+        assertEquals("the unchanged form saves the same cloud", good, hudson.clouds.getByName("os"));
         String[][] cases = {
             {"_.instanceCap", "not a number"}, {"_.instanceCap", "-3"}, {"_.requestsPerSecond", "5/s"},
             {"_.cleanupIntervalSeconds", "1e3"}, {"_.idleMinutes", "ten"}, {"_.numExecutors", "1.5"},
-            {"_.bootTimeoutMinutes", "99999999999"}, {"_.maxBuildMinutes", "-1"},
+            {"_.bootTimeoutMinutes", "99999999999"}, {"_.maxBuildMinutes", "-1"}, {"_.bootTimeoutMinutes", "0"},
+            {"_.connectTimeoutMinutes", "0"}, {"_.requestsPerSecond", "0"}, {"_.authUrl", "ftp://keystone/v3"},
+            {"_.labels", "a && b"}, {"_.name", "has space"},
         };
         for (String[] c : cases) {
             HtmlForm form = createWebClient().goTo("configure").getFormByName("config");

@@ -41,8 +41,10 @@ public class FormValidationTest extends OpenStackTestCase {
         assertEquals(FormValidation.Kind.ERROR, templateForm().doCheckLabels("  ").kind);
         assertEquals(FormValidation.Kind.ERROR, templateForm().doCheckLabels("a && (b").kind);
         assertEquals(FormValidation.Kind.OK, templateForm().doCheckLabels("openstack linux").kind);
-        assertEquals(FormValidation.Kind.ERROR, templateForm().doCheckFlavor("").kind);
-        assertEquals(FormValidation.Kind.ERROR, templateForm().doCheckImage("").kind);
+        assertEquals(FormValidation.Kind.ERROR, templateForm().doCheckFlavor("", "", "", true, "", "", "", "", "",
+                "").kind);
+        assertEquals(FormValidation.Kind.ERROR, templateForm().doCheckImage("", "", "", true, "", "", "", "", "",
+                "").kind);
         assertEquals(FormValidation.Kind.ERROR, templateForm().doCheckNumExecutors("0").kind);
         assertEquals(FormValidation.Kind.ERROR, templateForm().doCheckIdleMinutes("-5").kind);
         assertEquals(FormValidation.Kind.ERROR, templateForm().doCheckBootTimeoutMinutes("0").kind);
@@ -92,6 +94,28 @@ public class FormValidationTest extends OpenStackTestCase {
         FormValidation v = testConnection("https://keystone.example.com:5000/v3", "appcred-id");
         assertEquals(FormValidation.Kind.WARNING, v.kind);
         assertTrue(v.getMessage(), v.getMessage().contains("quota is used up"));
+    }
+
+    /** A flavor, image or network the cloud does not list is said next to the field once the cloud answers. */
+    public void testChecksOfFlavorImageAndNetworkAskTheCloud() {
+        String url = "https://k.example.com/v3";
+        assertEquals(FormValidation.Kind.OK, templateForm().doCheckFlavor("1", url, "", true, "u", "p", "proj",
+                "Default", "", "").kind);
+        FormValidation gone = templateForm().doCheckFlavor("999", url, "", true, "u", "p", "proj", "Default", "", "");
+        assertEquals(FormValidation.Kind.ERROR, gone.kind);
+        assertTrue(gone.getMessage(), gone.getMessage().contains("no flavor &#039;999&#039;")
+                || gone.getMessage().contains("no flavor '999'"));
+        assertEquals(FormValidation.Kind.ERROR, templateForm().doCheckImage("img-gone", url, "", true, "u", "p",
+                "proj", "Default", "", "").kind);
+        assertEquals(FormValidation.Kind.OK, templateForm().doCheckNetwork("net-1", url, "", true, "u", "p", "proj",
+                "Default", "", "").kind);
+        assertEquals("no network: Nova's default", FormValidation.Kind.OK, templateForm().doCheckNetwork("", url, "",
+                true, "u", "p", "proj", "Default", "", "").kind);
+        compute.failNext(InMemoryCompute.Op.FLAVORS, new ComputeException(ComputeException.Kind.TRANSIENT, "down"));
+        assertEquals("a cloud that does not answer judges nothing", FormValidation.Kind.OK,
+                templateForm().doCheckFlavor("999", url, "", true, "u", "p", "proj", "Default", "", "").kind);
+        assertEquals("without credentials the cloud is not asked", FormValidation.Kind.OK,
+                templateForm().doCheckFlavor("999", url, "", true, "", "", "", "Default", "", "").kind);
     }
 
     public void testDropdownsListTheCloudAndKeepTheConfiguredValue() {

@@ -39,7 +39,7 @@ public final class NovaGuestEmulator implements AutoCloseable {
     private volatile boolean running = true;
     private String token;
 
-    NovaGuestEmulator(LocalOpenStack os, File dir) {
+    public NovaGuestEmulator(LocalOpenStack os, File dir) {
         this.os = os;
         this.guests = new GuestEmulator(dir);
         this.thread = new Thread(this::loop, "nova-guest-emulator");
@@ -69,7 +69,7 @@ public final class NovaGuestEmulator implements AutoCloseable {
     }
 
     /** Servers whose user data was run. */
-    int booted() {
+    public int booted() {
         return booted.size();
     }
 

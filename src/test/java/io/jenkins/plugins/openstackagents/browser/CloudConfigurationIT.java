@@ -1,0 +1,424 @@
+package io.jenkins.plugins.openstackagents.browser;
+
+import static org.junit.Assert.assertEquals;
+import static org.junit.Assert.assertFalse;
+import static org.junit.Assert.assertNotNull;
+import static org.junit.Assert.assertTrue;
+import static org.junit.Assert.fail;
+
+import io.jenkins.plugins.openstackagents.LocalOpenStack;
+import io.jenkins.plugins.openstackagents.NovaGuestEmulator;
+import java.io.File;
+import java.nio.file.Files;
+import java.util.List;
+import java.util.Map;
+import org.junit.After;
+import org.junit.AfterClass;
+import org.junit.Before;
+import org.junit.BeforeClass;
+import org.junit.Test;
+import org.openqa.selenium.By;
+
+/**
+ * The cloud configuration page as an administrator uses it, in chromium, against a Hudson of its own and the real
+ * OpenStack on 127.0.0.1 (Keystone, Nova, Glance, Neutron): each scenario clicks and types what a person would and
+ * asserts what the page shows. Every page opened must leave no SEVERE entry in the browser's console.
+ */
+public class CloudConfigurationIT {
+
+    /** Every cloud these tests configure is named so: what an interrupted run left is theirs to delete. */
+    private static final String CLOUD_PREFIX = "browser";
+
+    private static LocalOpenStack os;
+    private static OpenStackApi api;
+    private static HudsonServer hudson;
+    private static NovaGuestEmulator guests;
+    private static File agentsDir;
+
+    private Browser browser;
+
+    @BeforeClass
+    public static void startHudson() throws Exception {
+        os = LocalOpenStack.get();
+        api = new OpenStackApi(os);
+        api.deleteServersOf(CLOUD_PREFIX);
+        hudson = HudsonServer.start("configuration");
+        agentsDir = Files.createDirectories(hudson.home().resolve("agents")).toFile();
+        guests = new NovaGuestEmulator(os, Files.createDirectories(hudson.home().resolve("guests")).toFile());
+    }
+
+    @AfterClass
+    public static void stopHudson() throws Exception {
+        try {
+            if (hudson != null) {
+                hudson.close();
+            }
+        } finally {
+            if (guests != null) {
+                guests.close();
+            }
+            api.deleteServersOf(CLOUD_PREFIX);
+        }
+    }
+
+    @Before
+    public void openBrowser() {
+        browser = new Browser();
+    }
+
+    @After
+    public void closeBrowser() {
+        if (browser != null) {
+            System.out.println("SEVERE console entries per page: " + browser.severeCounts());
+            browser.close();
+        }
+    }
+
+    /** A new cloud through the form: what it takes to connect, one template, saved. */
+    private CloudSection newCloud(ConfigurePage page, String name) {
+        CloudSection cloud = page.addOpenStackCloud();
+        cloud.type("name", name);
+        cloud.type("authUrl", os.authUrl());
+        cloud.type("region", os.region());
+        cloud.type("applicationCredentialId", os.appCredId());
+        cloud.type("applicationCredentialSecret", os.appCredSecret());
+        return cloud;
+    }
+
+    private void fillTemplate(TemplateSection t, String name, String labels, String flavor) {
+        t.type("name", name);
+        t.type("labels", labels);
+        t.choose("flavor", flavor);
+        t.choose("image", os.imageName());
+    }
+
+    private static final String SMALL = "m1.small (1 vCPU, 512 MB)";
+    private static final String MEDIUM = "m1.medium (2 vCPU, 1024 MB)";
+
+    /**
+     * Scenario 1: from a Hudson with no cloud, add one, test its connection, fill a template from the cloud's lists,
+     * open Advanced and a help text, save; the configuration is on disk and on the page opened again; a labelled
+     * build runs on an agent of that cloud, whose server is gone afterwards.
+     */
+    @Test
+    public void aNewCloudIsConfiguredTestedSavedAndRunsABuild() throws Exception {
+        // a network the project sees, for the dropdown only: Nova's default puts a server on every network the
+        // project sees, and this rig cannot bind ports, so it is deleted before the build
+        String networkId = api.createNetwork("browser-net");
+        boolean networkDeleted = false;
+        try {
+            ConfigurePage page = ConfigurePage.open(browser, hudson);
+            CloudSection cloud = newCloud(page, "browser");
+            String answer = cloud.testConnection();
+            System.out.println("Test Connection: " + answer);
+            assertTrue(answer, answer.startsWith("Connected. Nova limits: "));
+            assertTrue(answer, answer.contains("/" + os.quotaInstances() + " instances"));
+
+            List<TemplateSection> templates = cloud.templates();
+            assertEquals("a new cloud comes with one template to fill in", 1, templates.size());
+            TemplateSection t = templates.get(0);
+            fillTemplate(t, "small", "browser-linux", SMALL);
+            t.awaitOption("network", "browser-net");
+            assertEquals("(none: Nova's default)", t.select("network").getFirstSelectedOption().getText());
+            api.deleteNetwork(networkId);
+            networkDeleted = true;
+            t.type("idleMinutes", "0");
+
+            String help = t.help("labels");
+            assertTrue(help, help.contains("label"));
+            t.advanced();
+            browser.await("the advanced fields", d -> t.field("bootTimeoutMinutes").isDisplayed());
+            t.type("remoteFs", new File(agentsDir, "small").getAbsolutePath());
+            browser.picture("cloud-configuration", cloud.root());
+            browser.picture("template-advanced", t.root());
+
+            page.save();
+            assertEquals("Save leads to the front page", hudson.url(), browser.driver().getCurrentUrl());
+            String xml = hudson.configXml();
+            assertTrue(xml, xml.contains("<" + ConfigurePage.CLOUD_CLASS + ">"));
+            assertTrue(xml, xml.contains("<name>browser</name>"));
+            assertTrue(xml, xml.contains("<applicationCredentialId>" + os.appCredId() + "</applicationCredentialId>"));
+            assertFalse("the secret is not saved in clear", xml.contains(os.appCredSecret()));
+            assertTrue(xml, xml.contains("<flavor>" + os.flavorSmall() + "</flavor>"));
+            assertTrue(xml, xml.contains("<image>" + os.imageId() + "</image>"));
+
+            ConfigurePage again = ConfigurePage.open(browser, hudson);
+            CloudSection saved = again.cloud("browser");
+            assertEquals(os.authUrl(), saved.field("authUrl").getAttribute("value"));
+            assertFalse("the secret is not shown back", browser.driver().getPageSource().contains(os.appCredSecret()));
+            TemplateSection small = saved.template("small");
+            assertEquals("browser-linux", small.field("labels").getAttribute("value"));
+            small.awaitOption("flavor", SMALL);
+            assertEquals(SMALL, small.select("flavor").getFirstSelectedOption().getText());
+            small.awaitOption("image", os.imageName());
+            assertEquals(os.imageName(), small.select("image").getFirstSelectedOption().getText());
+
+            hudson.createJob("on-openstack", "browser-linux", "echo built on $NODE_NAME");
+            hudson.build("on-openstack");
+            String build = awaitBuild("on-openstack", 240);
+            assertTrue(build, build.contains("\"result\":\"SUCCESS\""));
+            assertTrue(build, build.contains("\"builtOn\":\"browser-small-"));
+
+            browser.open(hudson.url() + "openstack-agents/browser/");
+            String status = browser.find(By.tagName("body")).getText();
+            assertTrue(status, status.contains("Nothing stops them"));
+            assertFalse("no raw ISO instants on the status page: " + status, status.matches("(?s).*\\d{2}:\\d{2}:\\d{2}\\.\\d+Z.*"));
+            browser.picture("cloud-status", null);
+            awaitNoServerOf("browser", 120);
+            browser.assertConsoleClean();
+        } finally {
+            if (!networkDeleted) {
+                api.deleteNetwork(networkId);
+            }
+        }
+    }
+
+    /** Scenario 2: of two saved templates, one is deleted with its Delete button; the other survives intact. */
+    @Test
+    public void aDeletedTemplateLeavesTheOtherIntact() throws Exception {
+        ConfigurePage page = ConfigurePage.open(browser, hudson);
+        CloudSection cloud = newCloud(page, "browser-two");
+        fillTemplate(cloud.templates().get(0), "first", "first-label", SMALL);
+        TemplateSection second = cloud.addTemplate();
+        fillTemplate(second, "second", "second-label other", MEDIUM);
+        second.type("numExecutors", "2");
+        second.type("instanceCap", "4");
+        second.type("idleMinutes", "25");
+        second.advanced();
+        second.type("bootTimeoutMinutes", "7");
+        second.type("connectTimeoutMinutes", "8");
+        second.type("maxBuildMinutes", "90");
+        second.type("remoteFs", "/srv/second");
+        second.type("securityGroups", "default");
+        second.type("availabilityZone", "nova");
+        page.save();
+        String both = cloudXml(hudson.configXml(), "browser-two");
+        assertTrue(both, both.contains("<name>first</name>") && both.contains("<name>second</name>"));
+
+        page = ConfigurePage.open(browser, hudson);
+        cloud = page.cloud("browser-two");
+        assertEquals(2, cloud.templates().size());
+        cloud.template("first").delete();
+        CloudSection c = cloud;
+        browser.await("the deleted template gone from the page", d -> c.templates().size() == 1);
+        page.save();
+
+        String xml = cloudXml(hudson.configXml(), "browser-two");
+        assertFalse(xml, xml.contains("<name>first</name>"));
+        for (String kept : new String[] {"<name>second</name>", "<labels>second-label other</labels>",
+                "<flavor>" + os.flavorMedium() + "</flavor>", "<image>" + os.imageId() + "</image>",
+                "<numExecutors>2</numExecutors>", "<instanceCap>4</instanceCap>", "<idleMinutes>25</idleMinutes>",
+                "<bootTimeoutMinutes>7</bootTimeoutMinutes>", "<connectTimeoutMinutes>8</connectTimeoutMinutes>",
+                "<maxBuildMinutes>90</maxBuildMinutes>", "<remoteFs>/srv/second</remoteFs>",
+                "<securityGroups>default</securityGroups>", "<availabilityZone>nova</availabilityZone>"}) {
+            assertTrue(kept + " in " + xml, xml.contains(kept));
+        }
+        page = ConfigurePage.open(browser, hudson);
+        List<TemplateSection> left = page.cloud("browser-two").templates();
+        assertEquals(1, left.size());
+        assertEquals("second-label other", left.get(0).field("labels").getAttribute("value"));
+        left.get(0).awaitOption("flavor", MEDIUM);
+        assertEquals(MEDIUM, left.get(0).select("flavor").getFirstSelectedOption().getText());
+        browser.assertConsoleClean();
+    }
+
+    /** Scenario 3: each wrong value, as typed, is answered by a sentence below its field. */
+    @Test
+    public void eachWrongValueIsSaidBelowItsField() throws Exception {
+        ConfigurePage page = ConfigurePage.open(browser, hudson);
+        CloudSection cloud = page.addOpenStackCloud();
+        String[][] cloudCases = {
+            {"name", "has space", "Use at most 40 letters"},
+            {"authUrl", "keystone:5000", "Not an http(s) URL: keystone:5000"},
+            {"authUrl", "https://keystone.example.com/v2.0", "Keystone v3 URLs usually end in /v3."},
+            {"instanceCap", "-1", "Instance cap must be between 0 and 10000."},
+        };
+        expectMessages(cloud, cloudCases);
+        cloud.advanced();
+        expectMessages(cloud, new String[][] {
+            {"requestsPerSecond", "0", "Requests per second must be between 1 and 100."},
+            {"limitsIntervalSeconds", "often", "The limits interval must be a whole number."},
+            {"jenkinsUrl", "ftp://jenkins/", "Not an http(s) URL: ftp://jenkins/"},
+        });
+        TemplateSection t = cloud.templates().get(0);
+        expectMessages(t, new String[][] {
+            {"labels", "linux && arm", "'&&' is not a label"},
+            {"numExecutors", "0", "Executors must be between 1 and 100."},
+            {"instanceCap", "ten", "Instance cap must be a whole number."},
+            {"idleMinutes", "-5", "Idle minutes must be between 0 and 10080."},
+        });
+        t.advanced();
+        expectMessages(t, new String[][] {
+            {"bootTimeoutMinutes", "0", "Boot timeout must be between 1 and 1440."},
+            {"connectTimeoutMinutes", "soon", "Connect timeout must be a whole number."},
+            {"maxBuildMinutes", "-1", "Maximum build time must be between 0 and 10080."},
+            {"remoteFs", "relative/dir", "Give an absolute path on the agent"},
+            {"userData", "#!/bin/sh\necho hello", "does not use ${AGENT_NAME} and ${AGENT_SECRET}"},
+        });
+        // a script too large for Nova: most of it pasted, the last character typed
+        StringBuilder big = new StringBuilder("#!/bin/sh\n");
+        while (big.length() < 50_000) {
+            big.append("echo ${AGENT_NAME} ${AGENT_SECRET}\n");
+        }
+        org.openqa.selenium.WebElement userData = t.field("userData");
+        browser.script("arguments[0].value = arguments[1];", userData, big.toString());
+        userData.sendKeys(org.openqa.selenium.Keys.END, "#", org.openqa.selenium.Keys.TAB);
+        String tooBig = t.awaitMessage("userData", "Too large for Nova");
+        System.out.println("userData: " + tooBig);
+        browser.assertConsoleClean();
+    }
+
+    private void expectMessages(FormSection section, String[][] cases) {
+        for (String[] c : cases) {
+            section.type(c[0], c[1]);
+            String m = section.awaitMessage(c[0], c[2]);
+            System.out.println(c[0] + " = '" + c[1] + "': " + m);
+        }
+    }
+
+    /**
+     * Scenario 4: Save refuses what cannot work with one sentence naming the field, and the saved configuration is
+     * kept, on disk and on the page.
+     */
+    @Test
+    public void saveRefusesWhatCannotWorkAndKeepsTheSavedConfiguration() throws Exception {
+        ConfigurePage page = ConfigurePage.open(browser, hudson);
+        fillTemplate(newCloud(page, "browser-kept").templates().get(0), "kept", "kept-label", SMALL);
+        page.save();
+        String saved = hudson.configXml();
+        assertTrue(saved, saved.contains("<name>browser-kept</name>"));
+
+        String[][] cases = {
+            // field, bad value, what the answer says
+            {"authUrl", "ftp://keystone.example.com/v3", "Keystone URL: Not an http(s) URL: ftp://keystone.example.com/v3"},
+            {"instanceCap", "ten", "Instance cap: 'ten' is not a whole number."},
+            {"template:bootTimeoutMinutes", "0", "Boot timeout: Boot timeout must be between 1 and 1440."},
+            {"template:numExecutors", "1.5", "Executors: '1.5' is not a whole number."},
+        };
+        for (String[] c : cases) {
+            page = ConfigurePage.open(browser, hudson);
+            CloudSection cloud = page.cloud("browser-kept");
+            if (c[0].startsWith("template:")) {
+                TemplateSection t = cloud.template("kept");
+                String field = c[0].substring("template:".length());
+                if (field.equals("bootTimeoutMinutes")) {
+                    t.advanced();
+                }
+                t.type(field, c[1]);
+            } else {
+                cloud.type(c[0], c[1]);
+            }
+            page.save();
+            String answer = page.text();
+            System.out.println("Save with " + c[0] + " = '" + c[1] + "': " + answer);
+            assertTrue(answer, answer.contains("Cloud 'browser-kept'"));
+            assertTrue(answer, answer.contains(c[2]));
+            assertTrue(answer, answer.contains("Nothing was saved."));
+            browser.expectSevere("/configSubmit", "/configSubmit - Failed to load resource: the server responded with"
+                    + " a status of 400 (Bad Request)");
+            assertEquals("config.xml after " + c[0] + " = " + c[1], saved, hudson.configXml());
+        }
+        // a template whose flavor and image the cloud could not list (no credentials yet): refused too
+        page = ConfigurePage.open(browser, hudson);
+        CloudSection unlisted = page.addOpenStackCloud();
+        unlisted.type("name", "browser-unlisted");
+        unlisted.type("authUrl", os.authUrl());
+        TemplateSection t = unlisted.templates().get(0);
+        t.type("name", "t");
+        t.type("labels", "unlisted");
+        page.save();
+        String answer = page.text();
+        assertTrue(answer, answer.contains("Cloud 'browser-unlisted', template 't': Flavor: Choose a flavor."));
+        browser.expectSevere("/configSubmit", "/configSubmit - Failed to load resource: the server responded with"
+                + " a status of 400 (Bad Request)");
+        assertEquals(saved, hudson.configXml());
+
+        page = ConfigurePage.open(browser, hudson);
+        assertEquals(os.authUrl(), page.cloud("browser-kept").field("authUrl").getAttribute("value"));
+        browser.assertConsoleClean();
+    }
+
+    /**
+     * Scenario 5: a template that cannot start (its flavor was deleted from the cloud after it was configured) says
+     * why on the status page and below its field, and once in the log, while its build waits.
+     */
+    @Test
+    public void aTemplateThatCannotStartSaysWhyOnTheStatusPage() throws Exception {
+        String flavorId = api.createFlavor("browser-doomed");
+        boolean flavorDeleted = false;
+        try {
+            ConfigurePage page = ConfigurePage.open(browser, hudson);
+            fillTemplate(newCloud(page, "browser-doomed").templates().get(0), "doomed", "doomed-label",
+                    "browser-doomed (1 vCPU, 512 MB)");
+            page.save();
+            api.deleteFlavor(flavorId);
+            flavorDeleted = true;
+
+            hudson.createJob("doomed", "doomed-label", "true");
+            hudson.build("doomed");
+            browser.open(hudson.url() + "openstack-agents/browser-doomed/");
+            String status = browser.await("the template's problem on the status page", d -> {
+                d.navigate().refresh();
+                String text = d.findElement(By.id("problems")).getText();
+                return text.contains("Template doomed cannot start agents") ? text : null;
+            });
+            System.out.println("status page: " + status);
+            assertTrue(status, status.contains("has no flavor '" + flavorId + "'"));
+            String queue = hudson.api("queue/");
+            assertTrue("the build still waits: " + queue, queue.contains("doomed"));
+            String page2 = browser.find(By.tagName("body")).getText();
+            assertTrue(page2, page2.contains("None: the plugin has no server in this cloud."));
+
+            page = ConfigurePage.open(browser, hudson);
+            String below = page.cloud("browser-doomed").template("doomed").awaitMessage("flavor", "no flavor");
+            assertTrue(below, below.contains("The cloud has no flavor '" + flavorId + "'"));
+
+            String log = hudson.log();
+            int lines = log.split("cannot start agents of template doomed", -1).length - 1;
+            assertEquals("log lines about the template: " + log, 1, lines);
+            browser.assertConsoleClean();
+        } finally {
+            if (!flavorDeleted) {
+                api.deleteFlavor(flavorId);
+            }
+        }
+    }
+
+    /** The part of config.xml that holds the cloud of this name. */
+    private static String cloudXml(String xml, String name) {
+        String open = "<" + ConfigurePage.CLOUD_CLASS + ">";
+        for (String part : xml.split(java.util.regex.Pattern.quote(open))) {
+            int end = part.indexOf("</" + ConfigurePage.CLOUD_CLASS + ">");
+            if (end > 0 && part.substring(0, end).contains("<name>" + name + "</name>")) {
+                return part.substring(0, end);
+            }
+        }
+        throw new AssertionError("no cloud " + name + " in config.xml:\n" + xml);
+    }
+
+    private String awaitBuild(String job, int seconds) throws Exception {
+        long deadline = System.currentTimeMillis() + seconds * 1000L;
+        while (System.currentTimeMillis() < deadline) {
+            String json = hudson.api("job/" + job + "/lastBuild/");
+            if (json != null && !json.contains("\"building\":true") && !json.contains("\"result\":null")) {
+                return json;
+            }
+            Thread.sleep(1000);
+        }
+        fail("no finished build of " + job + " within " + seconds + " s; Hudson's log:\n" + hudson.log());
+        return null;
+    }
+
+    private void awaitNoServerOf(String cloud, int seconds) throws Exception {
+        long deadline = System.currentTimeMillis() + seconds * 1000L;
+        List<String> left = api.serversOf(cloud);
+        while (!left.isEmpty() && System.currentTimeMillis() < deadline) {
+            Thread.sleep(1000);
+            left = api.serversOf(cloud);
+        }
+        for (String id : left) {
+            api.deleteServer(id);
+        }
+        assertEquals("servers of cloud " + cloud + " left on Nova", List.of(), left);
+    }
+}

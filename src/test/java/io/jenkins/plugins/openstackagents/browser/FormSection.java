@@ -1,0 +1,87 @@
+package io.jenkins.plugins.openstackagents.browser;
+
+import org.openqa.selenium.By;
+import org.openqa.selenium.Keys;
+import org.openqa.selenium.WebElement;
+import org.openqa.selenium.support.ui.Select;
+
+/** A part of a Hudson form (a cloud, a template): its fields, each with the message Hudson shows below it. */
+abstract class FormSection {
+
+    protected final Browser browser;
+    protected final WebElement root;
+
+    FormSection(Browser browser, WebElement root) {
+        this.browser = browser;
+        this.root = root;
+    }
+
+    /** Fields of this section only, not of sections nested in it. */
+    protected abstract String own();
+
+    WebElement root() {
+        return root;
+    }
+
+    WebElement field(String name) {
+        return root.findElement(By.xpath(".//*[@name='_." + name + "']" + own()));
+    }
+
+    /** Types a value as a person does: select all, type, then Tab to the next field (which runs the check). */
+    void type(String name, String value) {
+        WebElement f = field(name);
+        browser.click(f);
+        f.sendKeys(Keys.chord(Keys.CONTROL, "a"), Keys.DELETE);
+        f.sendKeys(value);
+        f.sendKeys(Keys.TAB);
+    }
+
+    Select select(String name) {
+        return new Select(field(name));
+    }
+
+    /** The option of a dropdown with this text, once the cloud has filled it in, chosen. */
+    void choose(String name, String optionText) {
+        awaitOption(name, optionText);
+        select(name).selectByVisibleText(optionText);
+    }
+
+    void awaitOption(String name, String optionText) {
+        browser.await("option '" + optionText + "' in " + name, d -> {
+            for (WebElement o : select(name).getOptions()) {
+                if (o.getText().equals(optionText)) {
+                    return true;
+                }
+            }
+            return false;
+        });
+    }
+
+    /** What Hudson says below the field (its check's answer), waiting for one that contains {@code expected}. */
+    String awaitMessage(String name, String expected) {
+        return browser.await("a message containing '" + expected + "' below " + name, d -> {
+            String m = message(name);
+            return m.contains(expected) ? m : null;
+        });
+    }
+
+    String message(String name) {
+        return field(name).findElement(By.xpath("./ancestor::tr[1]/following-sibling::tr[1]")).getText().trim();
+    }
+
+    /** Clicks the field's {@code ?} and returns the help text it opens. */
+    String help(String name) {
+        WebElement row = field(name).findElement(By.xpath("./ancestor::tr[1]"));
+        browser.click(row.findElement(By.xpath(".//a[contains(@class,'help-button')]")));
+        WebElement area = row.findElement(By.xpath("./following-sibling::tr[contains(@class,'help-area')][1]"));
+        return browser.await("the help of " + name, d -> {
+            String t = area.getText().trim();
+            return t.isEmpty() || t.startsWith("Loading") ? null : t;
+        });
+    }
+
+    /** Opens this section's Advanced part. */
+    void advanced() {
+        browser.click(root.findElement(By.xpath(".//button[normalize-space(.)='Advanced...']" + own())));
+    }
+}
