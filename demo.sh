@@ -39,13 +39,18 @@ OS_LITE_BASE="$BASE" bash src/test/openstack/openstack-lite.sh start
 say "building the plugin and the guest emulator"
 mvn -q -B test-compile dependency:build-classpath -Dmdep.includeScope=test -Dmdep.outputFile=target/demo.classpath
 
+# Each agent server has a disk of its own on a real cloud; here every guest runs on this machine, so the emulator
+# gives each its own copy of the template's remote FS root (a mount namespace per guest; needs root).
+AGENT_FS="$PWD/work/agent"
 say "starting the guest emulator (log: work/guest-emulator.log)"
 java -Dopenstack.lite.properties="$PROPS" -cp "target/test-classes:target/classes:$(cat target/demo.classpath)" \
-  io.jenkins.plugins.openstackagents.NovaGuestEmulator work/guests > work/guest-emulator.log 2>&1 &
+  io.jenkins.plugins.openstackagents.NovaGuestEmulator work/guests "$AGENT_FS" > work/guest-emulator.log 2>&1 &
 pids+=($!)
 
 say "starting Jenkins on $URL (log: work/jenkins.log)"
-mvn -B hpi:run -Djetty.port="$PORT" > work/jenkins.log 2>&1 &
+# no update center and no tool installers: they would have the browser fetch data from hosts outside
+mvn -B hpi:run -Djetty.port="$PORT" -Dhudson.model.UpdateCenter.never=true \
+  -Dhudson.model.DownloadService.never=true > work/jenkins.log 2>&1 &
 pids+=($!)
 for i in $(seq 1 180); do
   [ "$(curl -s -o /dev/null -w '%{http_code}' "$URL")" = 200 ] && break
@@ -55,7 +60,9 @@ done
 
 prop() { grep "^$1=" "$PROPS" | cut -d= -f2-; }
 say "configuring the cloud, the template and the job"
-cat > work/demo-setup.groovy <<EOF
+# The script holds the application credential's secret: it goes to Jenkins through a pipe, never to a file.
+setup_script() {
+  cat <<EOF
 import io.jenkins.plugins.openstackagents.*
 def h = hudson.model.Hudson.instance
 if (h.slaveAgentPort < 0) { // inbound agents need the agent TCP port: a random one
@@ -64,7 +71,7 @@ if (h.slaveAgentPort < 0) { // inbound agents need the agent TCP port: a random 
   h.tcpSlaveAgentListener = new hudson.TcpSlaveAgentListener(0)
 }
 def template = new AgentTemplate("demo", "openstack", "$(prop flavorSmall)", "$(prop imageId)", "", "", "", "", "",
-    1, "$PWD/work/agents", 0, 0, 10, 5, 60)
+    1, "$AGENT_FS", 0, 0, 10, 5, 60)
 def cloud = new OpenStackCloud("local-openstack", "$(prop authUrl)", "$(prop region)", "", "", "", "$(prop domain)",
     "$(prop appCredId)", "$(prop appCredSecret)", true, 3, "$URL", 60, 5, 60, [template])
 def old = h.clouds.getByName(cloud.name)
@@ -78,7 +85,9 @@ job.buildersList.add(new hudson.tasks.Shell('echo "Hello from \$NODE_NAME, an Op
 job.save()
 println "configured " + cloud.name
 EOF
-out=$(curl -s --data-urlencode "script@work/demo-setup.groovy" "${URL}scriptText")
+}
+rm -f work/demo-setup.groovy # left by an earlier version of this script, with the secret in it
+out=$(setup_script | curl -s --data-urlencode "script@-" "${URL}scriptText")
 echo "$out" | grep -q "configured local-openstack" || { echo "$out"; say "configuration failed"; exit 1; }
 
 if [ $CHECK = 0 ]; then

@@ -14,8 +14,13 @@ final class Launches {
     private record Launch(AgentTemplate template, boolean fast) {
     }
 
+    /** Nova refused to create a server of this template (as configured then) until then. */
+    private record Refusal(AgentTemplate template, java.time.Instant until) {
+    }
+
     private final Map<String, Launch> running = new ConcurrentHashMap<>();
     private final Map<String, String> problems = new ConcurrentHashMap<>();
+    private final Map<String, Refusal> refusals = new ConcurrentHashMap<>();
 
     void started(String agentName, AgentTemplate template, boolean fast) {
         running.put(agentName, new Launch(template, fast));
@@ -32,6 +37,30 @@ final class Launches {
         String key = cloud + "/" + template;
         String before = message == null ? problems.remove(key) : problems.put(key, message);
         return message != null && !message.equals(before);
+    }
+
+    /**
+     * Nova refused to create a server of this template for a reason that will not pass by itself (an image or network
+     * that does not exist, say): no server of it is asked for until {@code until}, or until its configuration
+     * changes. Returns whether the reason is new, i.e. worth a log line.
+     */
+    boolean refused(String cloud, AgentTemplate template, String message, java.time.Instant until) {
+        refusals.put(cloud + "/" + template.getName(), new Refusal(template, until));
+        return problem(cloud, template.getName(), message);
+    }
+
+    /** Whether servers of this template may not be asked for now (see {@link #refused}). */
+    boolean isRefused(String cloud, AgentTemplate template, java.time.Instant now) {
+        String key = cloud + "/" + template.getName();
+        Refusal r = refusals.get(key);
+        if (r == null) {
+            return false;
+        }
+        if (!r.template().equals(template) || !now.isBefore(r.until())) {
+            refusals.remove(key, r);
+            return false;
+        }
+        return true;
     }
 
     /** The current problem of each template of a cloud, by template name ("" for the cloud itself). */

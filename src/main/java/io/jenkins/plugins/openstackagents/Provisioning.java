@@ -32,6 +32,8 @@ final class Provisioning {
     private static final Logger LOGGER = Logger.getLogger(Provisioning.class.getName());
     private static final SecureRandom RANDOM = new SecureRandom();
     private static final long AGENT_POLL_MS = 250;
+    /** How long a template whose create Nova refused as such waits before it is tried again (unless changed). */
+    static final java.time.Duration REFUSED_RETRY = java.time.Duration.ofMinutes(5);
     private static final String ALPHABET = "abcdefghijklmnopqrstuvwxyz0123456789";
 
     private Provisioning() {
@@ -146,6 +148,10 @@ final class Provisioning {
             if (excess <= 0 || !t.matches(label)) {
                 continue;
             }
+            if (known.isRefused(cloud.name, t, java.time.Instant.now())) {
+                LOGGER.fine(() -> "Cloud " + cloud.name + ": template " + t.getName() + " waits after Nova refused it");
+                continue;
+            }
             try {
                 Quota perServer = Quota.of(rt.flavor(t.getFlavor()));
                 int wanted = (excess + t.getNumExecutors() - 1) / t.getNumExecutors();
@@ -234,6 +240,14 @@ final class Provisioning {
             try {
                 server = rt.create(name, request);
             } catch (ComputeException e) {
+                // a request Nova refuses as such (an image that does not exist) would be refused again: said once,
+                // and not sent again for a while
+                if (e.is(ComputeException.Kind.PERMANENT) && OpenStackCloud.descriptor().launches().refused(cloud.name,
+                        template, e.getMessage(), java.time.Instant.now().plus(REFUSED_RETRY))) {
+                    LOGGER.warning(() -> "Cloud " + cloud.name + " cannot start agents of template "
+                            + template.getName() + ": " + e.getMessage() + "; asking again in "
+                            + REFUSED_RETRY.toMinutes() + " min, or when the template changes");
+                }
                 throw new ProvisioningFailure("Agent " + name + " of cloud " + cloud.name + " not started: "
                         + e.getMessage());
             }

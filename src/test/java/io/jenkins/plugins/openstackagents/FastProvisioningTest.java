@@ -39,4 +39,36 @@ public class FastProvisioningTest extends OpenStackTestCase {
         assertEquals("one server per waiting build", 2, compute.calls(InMemoryCompute.Op.CREATE));
         assertEquals(0, compute.refusedCreates());
     }
+
+    /**
+     * A template whose image the cloud does not have: Nova refuses its create (400) once, and is not asked again
+     * while the build waits; the refusal is one WARNING and stands on the status page. A corrected template is
+     * tried at once.
+     */
+    public void testATemplateNovaRefusesIsAskedForOnceAndSaysWhy() throws Exception {
+        String fs = createTmpDir().getAbsolutePath();
+        AgentTemplate broken = new AgentTemplate("linux", "refused", "1", "img-gone", "", "", "", "", "", 1, fs, 0, 0,
+                10, 5, 0);
+        hudson.clouds.add(cloud("os", getURL().toString(), broken));
+        FreeStyleProject p = createFreeStyleProject("waits");
+        p.setAssignedLabel(hudson.getLabel("refused"));
+        try (LogCapture log = LogCapture.start()) {
+            Future<FreeStyleBuild> f = p.scheduleBuild2(0);
+            long t0 = System.currentTimeMillis();
+            while (compute.calls(InMemoryCompute.Op.CREATE) == 0 && System.currentTimeMillis() - t0 < 30_000) {
+                Thread.sleep(20);
+            }
+            Thread.sleep(3000); // a dozen FastProvisioner rounds
+            assertEquals("creates Nova refused as such, asked for", 1, compute.calls(InMemoryCompute.Op.CREATE));
+            assertEquals(log.lines().toString(), 1, log.containing("cannot start agents of template linux"));
+            String status = createWebClient().goTo("openstack-agents/os/").asText();
+            assertTrue(status, status.contains("Template linux cannot start agents: Nova refused the request: Image"
+                    + " img-gone could not be found."));
+
+            hudson.clouds.remove(hudson.clouds.getByName("os"));
+            hudson.clouds.add(cloud("os", getURL().toString(), template("linux", "refused", 0, fs)));
+            assertBuildStatusSuccess(f.get(120, TimeUnit.SECONDS));
+            assertEquals(2, compute.calls(InMemoryCompute.Op.CREATE));
+        }
+    }
 }

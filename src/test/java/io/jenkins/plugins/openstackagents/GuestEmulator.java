@@ -16,17 +16,48 @@ final class GuestEmulator {
 
     private final File dir;
     private final Map<String, Process> processes = new ConcurrentHashMap<>();
+    /** A folder each guest sees as its own, as a server has its own disk; null: guests share this machine's. */
+    private volatile File privateDir;
 
     GuestEmulator(File dir) {
         this.dir = dir;
+    }
+
+    /**
+     * Gives each guest its own copy of {@code folder} (say, the template's remote FS root), as servers have disks of
+     * their own: the guest runs in a mount namespace of its own where a folder {@code <server>.disk} is mounted
+     * there. Needs root and {@code unshare}; without them, says so and the guests share the folder.
+     */
+    void givePrivate(File folder) throws InterruptedException {
+        try {
+            Process p = new ProcessBuilder("unshare", "--mount", "--propagation", "private", "true")
+                    .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+            if (p.waitFor() == 0) {
+                privateDir = folder.getAbsoluteFile();
+                return;
+            }
+        } catch (IOException e) {
+            // no unshare
+        }
+        System.out.println("Guests share " + folder + ": giving each its own needs root and unshare");
     }
 
     void boot(Server server, String userData) {
         try {
             File script = new File(dir, server.name() + ".sh");
             Files.write(script.toPath(), userData.getBytes(StandardCharsets.UTF_8));
-            ProcessBuilder pb = new ProcessBuilder("bash", script.getAbsolutePath())
-                    .redirectErrorStream(true)
+            File own = privateDir;
+            ProcessBuilder pb;
+            if (own == null) {
+                pb = new ProcessBuilder("bash", script.getAbsolutePath());
+            } else {
+                File disk = new File(dir, server.name() + ".disk");
+                Files.createDirectories(disk.toPath());
+                pb = new ProcessBuilder("unshare", "--mount", "--propagation", "private", "--", "sh", "-c",
+                        "mkdir -p \"$2\" && mount --bind \"$1\" \"$2\" && exec bash \"$3\"", "guest",
+                        disk.getAbsolutePath(), own.getPath(), script.getAbsolutePath());
+            }
+            pb.redirectErrorStream(true)
                     .redirectOutput(new File(dir, server.name() + ".out"));
             String javaBin = System.getProperty("java.home") + File.separator + "bin";
             pb.environment().put("PATH", javaBin + File.pathSeparator + System.getenv("PATH"));

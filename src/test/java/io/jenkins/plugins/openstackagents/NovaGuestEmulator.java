@@ -25,23 +25,40 @@ import java.util.logging.Logger;
  * ACTIVE (microversion 2.3 shows it to administrators) and runs it with bash, which starts the inbound agent;
  * when Nova no longer lists the server, it kills what it started. Test code: it talks to Nova with the JDK's
  * HTTP client, not through the plugin.
+ *
+ * <p>It asks little of Nova: every {@value #POLL_MS} ms only for the servers that changed since it last asked
+ * ({@code changes-since}, which also lists servers deleted since), and for the whole list every
+ * {@value #FULL_LIST_MS} ms. Its requests are the admin project's; the plugin's are the jenkins project's (see the
+ * README on counting them).
  */
 public final class NovaGuestEmulator implements AutoCloseable {
 
     private static final Logger LOGGER = Logger.getLogger(NovaGuestEmulator.class.getName());
     private static final ObjectMapper JSON = new ObjectMapper();
 
+    static final long POLL_MS = 2000;
+    static final long FULL_LIST_MS = 30_000;
+
     private final LocalOpenStack os;
     private final GuestEmulator guests;
+    /** When the last full list was read, and the Nova time from which the next changes are asked. */
+    private long fullListAt;
+    private String changesSince;
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+    /** The guests running now, by server id. */
     private final Map<String, Server> booted = new java.util.concurrent.ConcurrentHashMap<>();
+    private final java.util.concurrent.atomic.AtomicInteger boots = new java.util.concurrent.atomic.AtomicInteger();
     private final Thread thread;
     private volatile boolean running = true;
     private String token;
 
     public NovaGuestEmulator(LocalOpenStack os, File dir) {
+        this(os, new GuestEmulator(dir));
+    }
+
+    private NovaGuestEmulator(LocalOpenStack os, GuestEmulator guests) {
         this.os = os;
-        this.guests = new GuestEmulator(dir);
+        this.guests = guests;
         this.thread = new Thread(this::loop, "nova-guest-emulator");
         thread.setDaemon(true);
         thread.start();
@@ -56,7 +73,11 @@ public final class NovaGuestEmulator implements AutoCloseable {
         if (!dir.isDirectory() && !dir.mkdirs()) {
             throw new IOException("cannot create " + dir);
         }
-        NovaGuestEmulator e = new NovaGuestEmulator(LocalOpenStack.get(), dir);
+        GuestEmulator guests = new GuestEmulator(dir);
+        if (args.length > 1) { // the folder each guest sees as its own disk
+            guests.givePrivate(new File(args[1]));
+        }
+        NovaGuestEmulator e = new NovaGuestEmulator(LocalOpenStack.get(), guests);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             try {
                 e.close();
@@ -70,7 +91,7 @@ public final class NovaGuestEmulator implements AutoCloseable {
 
     /** Servers whose user data was run. */
     public int booted() {
-        return booted.size();
+        return boots.get();
     }
 
     private void loop() {
@@ -84,7 +105,7 @@ public final class NovaGuestEmulator implements AutoCloseable {
                 return;
             }
             try {
-                Thread.sleep(500);
+                Thread.sleep(POLL_MS);
             } catch (InterruptedException e) {
                 return;
             }
@@ -95,7 +116,10 @@ public final class NovaGuestEmulator implements AutoCloseable {
         if (token == null) {
             token = token();
         }
-        HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create(os.novaUrl() + "/servers/detail?all_tenants=1"))
+        boolean full = changesSince == null || System.currentTimeMillis() - fullListAt >= FULL_LIST_MS;
+        String url = os.novaUrl() + "/servers/detail?all_tenants=1"
+                + (full ? "" : "&changes-since=" + java.net.URLEncoder.encode(changesSince, StandardCharsets.UTF_8));
+        HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create(url))
                 .header("X-Auth-Token", token).header("X-OpenStack-Nova-API-Version", "2.3")
                 .timeout(Duration.ofSeconds(20)).GET().build(), HttpResponse.BodyHandlers.ofString());
         if (r.statusCode() == 401) {
@@ -105,12 +129,23 @@ public final class NovaGuestEmulator implements AutoCloseable {
         if (r.statusCode() != 200) {
             throw new IOException("Nova answered " + r.statusCode());
         }
+        // the next changes are asked from a little before Nova's time of this answer (its Date header, to the second)
+        String date = r.headers().firstValue("Date").orElse(null);
+        java.time.Instant now = date == null ? java.time.Instant.now()
+                : java.time.ZonedDateTime.parse(date, java.time.format.DateTimeFormatter.RFC_1123_DATE_TIME).toInstant();
         Set<String> present = new HashSet<>();
         for (JsonNode s : JSON.readTree(r.body()).path("servers")) {
             String id = s.path("id").asText();
+            String status = s.path("status").asText();
+            if ("DELETED".equals(status) || "SOFT_DELETED".equals(status)) {
+                Server gone = booted.remove(id);
+                if (gone != null) {
+                    guests.halt(gone);
+                }
+                continue;
+            }
             present.add(id);
-            if (!s.path("metadata").has(Ownership.KEY_AGENT) || booted.containsKey(id)
-                    || !"ACTIVE".equals(s.path("status").asText())) {
+            if (!s.path("metadata").has(Ownership.KEY_AGENT) || booted.containsKey(id) || !"ACTIVE".equals(status)) {
                 continue;
             }
             String userData = new String(Base64.getDecoder().decode(s.path("OS-EXT-SRV-ATTR:user_data").asText("")),
@@ -118,14 +153,21 @@ public final class NovaGuestEmulator implements AutoCloseable {
             Server server = new Server(id, s.path("name").asText(), Server.Status.ACTIVE, Map.of(), null, null, null,
                     null);
             booted.put(id, server);
+            boots.incrementAndGet();
             guests.boot(server, userData);
         }
-        for (Iterator<Map.Entry<String, Server>> it = booted.entrySet().iterator(); it.hasNext(); ) {
-            Map.Entry<String, Server> e = it.next();
-            if (!present.contains(e.getKey())) {
-                guests.halt(e.getValue());
+        if (full) {
+            for (Iterator<Map.Entry<String, Server>> it = booted.entrySet().iterator(); it.hasNext(); ) {
+                Map.Entry<String, Server> e = it.next();
+                if (!present.contains(e.getKey())) {
+                    guests.halt(e.getValue());
+                    it.remove();
+                }
             }
+            fullListAt = System.currentTimeMillis();
         }
+        changesSince = java.time.format.DateTimeFormatter.ISO_INSTANT.format(now.minusSeconds(5)
+                .truncatedTo(java.time.temporal.ChronoUnit.SECONDS));
     }
 
     private String token() throws IOException, InterruptedException {

@@ -78,6 +78,7 @@ public final class CloudRuntime {
     private Map<String, Flavor> flavors = Map.of(); // guarded by this
     private Instant flavorsReadAt; // guarded by this
     private boolean quotaExhausted; // guarded by this
+    private boolean atCloudCap; // guarded by this
     private boolean reconciled; // guarded by this
     private Instant lastCleanup; // guarded by this
     private Listing listing; // guarded by this
@@ -228,7 +229,17 @@ public final class CloudRuntime {
         } else {
             quotaAvailable(plan.headroom());
         }
+        atCloudCap(plan.bound() == Planner.Bound.CLOUD_CAP, cloudCap);
         return plan;
+    }
+
+    /** Logs once when the cloud's own instance cap starts keeping demand waiting, and once when it no longer does. */
+    private synchronized void atCloudCap(boolean at, int cap) {
+        if (at != atCloudCap) {
+            atCloudCap = at;
+            LOGGER.info(() -> at ? "Cloud " + cloudName + " is at its instance cap of " + cap + " servers, waiting"
+                    : "Cloud " + cloudName + " is below its instance cap again");
+        }
     }
 
     private synchronized void quotaExhausted(String refusal) {

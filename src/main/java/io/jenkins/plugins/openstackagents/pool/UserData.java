@@ -18,12 +18,17 @@ public final class UserData {
     /** Nova refuses user data above 65535 bytes once base64-encoded. */
     public static final int MAX_ENCODED_BYTES = 65535;
 
-    /** Starts the inbound agent with Java from the image; retries until the controller accepts it. */
+    /**
+     * Starts the inbound agent with Java from the image; retries until the controller accepts it. The agent jar is
+     * downloaded beside its final name and renamed, so that agents sharing a folder (an image with a shared home)
+     * never run a half-written jar.
+     */
     public static final String DEFAULT_SCRIPT = String.join("\n",
             "#!/bin/sh",
             "# Started by cloud-init on first boot: runs the Jenkins inbound agent.",
             "mkdir -p \"${AGENT_WORKDIR}\" && cd \"${AGENT_WORKDIR}\" || exit 1",
-            "until curl -fsS -o agent.jar \"${JENKINS_URL}jnlpJars/slave.jar\"; do sleep 5; done",
+            "until curl -fsS -o agent.jar.$$ \"${JENKINS_URL}jnlpJars/slave.jar\"; do sleep 5; done",
+            "mv -f agent.jar.$$ agent.jar",
             "until java -cp agent.jar hudson.remoting.jnlp.Main -headless -url \"${JENKINS_URL}\" \\",
             "    \"${AGENT_SECRET}\" \"${AGENT_NAME}\"; do sleep 5; done",
             "");

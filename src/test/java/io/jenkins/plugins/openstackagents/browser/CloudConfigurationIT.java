@@ -153,17 +153,31 @@ public class CloudConfigurationIT {
             small.awaitOption("image", os.imageName());
             assertEquals(os.imageName(), small.select("image").getFirstSelectedOption().getText());
 
-            hudson.createJob("on-openstack", "browser-linux", "echo built on $NODE_NAME");
+            // the build waits on its agent long enough for the agent's and the cloud's pages to be looked at
+            hudson.createJob("on-openstack", "browser-linux", "echo built on $NODE_NAME; sleep 15");
             hudson.build("on-openstack");
-            String build = awaitBuild("on-openstack", 240);
-            assertTrue(build, build.contains("\"result\":\"SUCCESS\""));
-            assertTrue(build, build.contains("\"builtOn\":\"browser-small-"));
+            String running = awaitRunning("on-openstack", 120);
+            String agent = running.replaceFirst("(?s).*\"builtOn\":\"([^\"]+)\".*", "$1");
+            assertTrue(running, agent.startsWith("browser-small-"));
 
+            browser.open(hudson.url() + "computer/" + agent + "/");
+            String agentPage = browser.find(By.tagName("body")).getText();
+            assertTrue(agentPage, agentPage.contains("of cloud browser, template small."));
             browser.open(hudson.url() + "openstack-agents/browser/");
             String status = browser.find(By.tagName("body")).getText();
             assertTrue(status, status.contains("Nothing stops them"));
-            assertFalse("no raw ISO instants on the status page: " + status, status.matches("(?s).*\\d{2}:\\d{2}:\\d{2}\\.\\d+Z.*"));
+            assertTrue(status, status.matches("(?s).*small\\s+RUNNING\\s+1.*"));
+            assertTrue("times as a person reads them: " + status,
+                    status.matches("(?s).*" + agent + "\\s+RUNNING\\s+\\d{4}-\\d\\d-\\d\\d \\d\\d:\\d\\d:\\d\\d UTC \\(\\d+ s ago\\).*"));
+            assertFalse("no raw ISO instants: " + status, status.matches("(?s).*\\d{2}:\\d{2}:\\d{2}\\.\\d+Z.*"));
             browser.picture("cloud-status", null);
+            browser.open(hudson.url() + "openstack-agents/");
+            assertTrue(browser.find(By.tagName("body")).getText().contains("browser (" + os.authUrl() + ")"));
+            browser.open(hudson.url() + "pluginManager/installed");
+            assertTrue(browser.find(By.tagName("body")).getText().contains("OpenStack Agents"));
+
+            String build = awaitBuild("on-openstack", 120);
+            assertTrue(build, build.contains("\"result\":\"SUCCESS\""));
             awaitNoServerOf("browser", 120);
             browser.assertConsoleClean();
         } finally {
@@ -394,6 +408,19 @@ public class CloudConfigurationIT {
             }
         }
         throw new AssertionError("no cloud " + name + " in config.xml:\n" + xml);
+    }
+
+    private String awaitRunning(String job, int seconds) throws Exception {
+        long deadline = System.currentTimeMillis() + seconds * 1000L;
+        while (System.currentTimeMillis() < deadline) {
+            String json = hudson.api("job/" + job + "/lastBuild/");
+            if (json != null && json.contains("\"builtOn\":\"")) {
+                return json;
+            }
+            Thread.sleep(250);
+        }
+        fail("no build of " + job + " started within " + seconds + " s; Hudson's log:\n" + hudson.log());
+        return null;
     }
 
     private String awaitBuild(String job, int seconds) throws Exception {

@@ -169,6 +169,14 @@ public class InMemoryCompute implements Compute {
                 throw new ComputeException(ComputeException.Kind.PERMANENT,
                         "Nova refused the request: flavor " + request.flavorId() + " could not be found (HTTP 400)");
             }
+            boolean knownImage = false;
+            for (Image i : images) {
+                knownImage |= i.id().equals(request.imageId());
+            }
+            if (!knownImage) {
+                throw new ComputeException(ComputeException.Kind.PERMANENT,
+                        "Nova refused the request: Image " + request.imageId() + " could not be found. (HTTP 400)");
+            }
             advance();
             String over = overQuota(f);
             if (over != null && !lateQuotaFailures) {

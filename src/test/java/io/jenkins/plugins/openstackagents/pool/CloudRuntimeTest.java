@@ -134,6 +134,27 @@ public class CloudRuntimeTest {
         assertEquals(1, rt.plan(r, 0, () -> "srv-" + clock.now).reserved().size());
     }
 
+    /**
+     * The cloud's own cap, when it is what keeps demand waiting, is said once when it starts and once when it ends,
+     * however many rounds ask meanwhile; the quota is not blamed for it.
+     */
+    @Test
+    public void waitingAtTheCloudCapIsLoggedOncePerChange() throws Exception {
+        Planner.Request r = new Planner.Request("t", new Quota(1, 1, 512), 1, 0);
+        try (LogCapture log = LogCapture.start()) {
+            String first = rt.plan(r, 1, () -> "srv-1").reserved().get(0);
+            for (int i = 0; i < 5; i++) {
+                assertEquals(Planner.Bound.CLOUD_CAP, rt.plan(r, 1, () -> "srv-x").bound());
+            }
+            assertEquals(log.lines().toString(), 1, log.containing("is at its instance cap of 1 servers, waiting"));
+            assertEquals(0, log.containing("Quota exhausted"));
+            rt.cancel(first);
+            assertEquals(1, rt.plan(r, 1, () -> "srv-2").reserved().size());
+            rt.plan(r, 2, () -> "srv-3");
+            assertEquals(log.lines().toString(), 1, log.containing("is below its instance cap again"));
+        }
+    }
+
     /** A deletion watch of a Jenkins that is shutting down stops without asking Nova again. */
     @Test
     public void anAbandonedDeletionWatchAsksNovaNothingMore() throws Exception {
