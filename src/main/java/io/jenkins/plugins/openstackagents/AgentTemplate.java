@@ -168,8 +168,8 @@ public class AgentTemplate extends AbstractDescribableImpl<AgentTemplate> {
                 @RelativePath("..") @QueryParameter String domainName,
                 @RelativePath("..") @QueryParameter String applicationCredentialId,
                 @RelativePath("..") @QueryParameter String applicationCredentialSecret) {
-            return CloudForms.exists(CloudForms.Kind.FLAVOR, value, authUrl, region, verifyTls, username, password,
-                    projectName, domainName, applicationCredentialId, applicationCredentialSecret);
+            return CloudForms.exists(CloudListings.Kind.FLAVOR, value, CloudForms.settings(authUrl, region, verifyTls,
+                    username, password, projectName, domainName, applicationCredentialId, applicationCredentialSecret));
         }
 
         public FormValidation doCheckImage(
@@ -180,8 +180,8 @@ public class AgentTemplate extends AbstractDescribableImpl<AgentTemplate> {
                 @RelativePath("..") @QueryParameter String domainName,
                 @RelativePath("..") @QueryParameter String applicationCredentialId,
                 @RelativePath("..") @QueryParameter String applicationCredentialSecret) {
-            return CloudForms.exists(CloudForms.Kind.IMAGE, value, authUrl, region, verifyTls, username, password,
-                    projectName, domainName, applicationCredentialId, applicationCredentialSecret);
+            return CloudForms.exists(CloudListings.Kind.IMAGE, value, CloudForms.settings(authUrl, region, verifyTls,
+                    username, password, projectName, domainName, applicationCredentialId, applicationCredentialSecret));
         }
 
         public FormValidation doCheckNetwork(
@@ -192,8 +192,8 @@ public class AgentTemplate extends AbstractDescribableImpl<AgentTemplate> {
                 @RelativePath("..") @QueryParameter String domainName,
                 @RelativePath("..") @QueryParameter String applicationCredentialId,
                 @RelativePath("..") @QueryParameter String applicationCredentialSecret) {
-            return CloudForms.exists(CloudForms.Kind.NETWORK, value, authUrl, region, verifyTls, username, password,
-                    projectName, domainName, applicationCredentialId, applicationCredentialSecret);
+            return CloudForms.exists(CloudListings.Kind.NETWORK, value, CloudForms.settings(authUrl, region, verifyTls,
+                    username, password, projectName, domainName, applicationCredentialId, applicationCredentialSecret));
         }
 
         public FormValidation doCheckUserData(@QueryParameter String value) {
@@ -217,7 +217,7 @@ public class AgentTemplate extends AbstractDescribableImpl<AgentTemplate> {
         }
 
         public FormValidation doCheckInstanceCap(@QueryParameter String value) {
-            return FormChecks.TEMPLATE_INSTANCE_CAP.check(value);
+            return FormChecks.INSTANCE_CAP.check(value);
         }
 
         public FormValidation doCheckIdleMinutes(@QueryParameter String value) {
@@ -236,8 +236,8 @@ public class AgentTemplate extends AbstractDescribableImpl<AgentTemplate> {
                 @RelativePath("..") @QueryParameter String applicationCredentialId,
                 @RelativePath("..") @QueryParameter String applicationCredentialSecret,
                 @QueryParameter String flavor) {
-            return CloudForms.fill(CloudForms.Kind.FLAVOR, flavor, authUrl, region, verifyTls, username, password,
-                    projectName, domainName, applicationCredentialId, applicationCredentialSecret);
+            return CloudForms.fill(CloudListings.Kind.FLAVOR, flavor, CloudForms.settings(authUrl, region, verifyTls,
+                    username, password, projectName, domainName, applicationCredentialId, applicationCredentialSecret));
         }
 
         public ListBoxModel doFillImageItems(
@@ -248,8 +248,8 @@ public class AgentTemplate extends AbstractDescribableImpl<AgentTemplate> {
                 @RelativePath("..") @QueryParameter String applicationCredentialId,
                 @RelativePath("..") @QueryParameter String applicationCredentialSecret,
                 @QueryParameter String image) {
-            return CloudForms.fill(CloudForms.Kind.IMAGE, image, authUrl, region, verifyTls, username, password,
-                    projectName, domainName, applicationCredentialId, applicationCredentialSecret);
+            return CloudForms.fill(CloudListings.Kind.IMAGE, image, CloudForms.settings(authUrl, region, verifyTls,
+                    username, password, projectName, domainName, applicationCredentialId, applicationCredentialSecret));
         }
 
         public ListBoxModel doFillNetworkItems(
@@ -260,8 +260,8 @@ public class AgentTemplate extends AbstractDescribableImpl<AgentTemplate> {
                 @RelativePath("..") @QueryParameter String applicationCredentialId,
                 @RelativePath("..") @QueryParameter String applicationCredentialSecret,
                 @QueryParameter String network) {
-            return CloudForms.fill(CloudForms.Kind.NETWORK, network, authUrl, region, verifyTls, username, password,
-                    projectName, domainName, applicationCredentialId, applicationCredentialSecret);
+            return CloudForms.fill(CloudListings.Kind.NETWORK, network, CloudForms.settings(authUrl, region, verifyTls,
+                    username, password, projectName, domainName, applicationCredentialId, applicationCredentialSecret));
         }
     }
 }

@@ -9,10 +9,9 @@ import io.jenkins.plugins.openstackagents.nova.Compute;
 import io.jenkins.plugins.openstackagents.nova.ComputeException;
 import io.jenkins.plugins.openstackagents.nova.ConnectionSettings;
 import io.jenkins.plugins.openstackagents.nova.Flavor;
-import io.jenkins.plugins.openstackagents.nova.Image;
 import io.jenkins.plugins.openstackagents.nova.Limits;
-import io.jenkins.plugins.openstackagents.nova.Network;
 import java.util.List;
+import java.util.Locale;
 import java.util.logging.Logger;
 import org.kohsuke.stapler.Stapler;
 import org.kohsuke.stapler.StaplerRequest;
@@ -24,8 +23,6 @@ import org.kohsuke.stapler.StaplerRequest;
 final class CloudForms {
 
     private static final Logger LOGGER = Logger.getLogger(CloudForms.class.getName());
-
-    enum Kind { FLAVOR, IMAGE, NETWORK }
 
     private CloudForms() {
     }
@@ -103,39 +100,18 @@ final class CloudForms {
         return null;
     }
 
-    static ListBoxModel fill(Kind kind, String current, String authUrl, String region, boolean verifyTls,
-                             String username, String password, String projectName, String domainName,
-                             String applicationCredentialId, String applicationCredentialSecret) {
+    /** The options of a flavor, image or network dropdown, as the cloud lists them; the configured one kept. */
+    static ListBoxModel fill(CloudListings.Kind kind, String current, ConnectionSettings settings) {
         ListBoxModel m = new DropdownOptions();
-        if (kind == Kind.NETWORK) {
+        if (kind == CloudListings.Kind.NETWORK) {
             m.add(new ListBoxModel.Option("(none: Nova's default)", "", Util.fixEmpty(current) == null));
         }
-        if (!allowed()) {
-            return keep(m, current);
-        }
-        ConnectionSettings s = settings(authUrl, region, verifyTls, username, password, projectName, domainName,
-                applicationCredentialId, applicationCredentialSecret);
-        if (incomplete(s) != null) {
+        if (!allowed() || incomplete(settings) != null) {
             return keep(m, current);
         }
         try {
-            Compute compute = OpenStackCloud.descriptor().connect(s);
-            switch (kind) {
-                case FLAVOR:
-                    for (Flavor f : compute.flavors()) {
-                        m.add(new ListBoxModel.Option(f.name() + " (" + f.vcpus() + " vCPU, " + f.ramMb() + " MB)",
-                                f.id(), f.id().equals(current)));
-                    }
-                    break;
-                case IMAGE:
-                    for (Image i : compute.images()) {
-                        m.add(new ListBoxModel.Option(i.name(), i.id(), i.id().equals(current)));
-                    }
-                    break;
-                default:
-                    for (Network n : compute.networks()) {
-                        m.add(new ListBoxModel.Option(n.name(), n.id(), n.id().equals(current)));
-                    }
+            for (CloudListings.Item i : list(kind, settings)) {
+                m.add(new ListBoxModel.Option(i.label(), i.id(), i.id().equals(current)));
             }
         } catch (ComputeException e) {
             LOGGER.fine("Listing " + kind + " failed: " + e.getMessage());
@@ -145,49 +121,42 @@ final class CloudForms {
 
     /**
      * The check of a flavor, image or network field: required (but the network), and, when the cloud answers,
-     * one it lists. When the form cannot reach the cloud yet, only the first is said: Test Connection says why.
+     * one it lists (by id or, as a hand-written configuration may give it, by name). When the form cannot reach
+     * the cloud yet, only the first is said: Test Connection says why.
      */
-    static FormValidation exists(Kind kind, String value, String authUrl, String region, boolean verifyTls,
-                                 String username, String password, String projectName, String domainName,
-                                 String applicationCredentialId, String applicationCredentialSecret) {
-        String what = kind.name().toLowerCase(java.util.Locale.ROOT);
-        if (Util.fixEmptyAndTrim(value) == null) {
-            return kind == Kind.NETWORK ? FormValidation.ok() : FormValidation.error("Choose " + ("image".equals(what)
-                    ? "an " : "a ") + what + ".");
+    static FormValidation exists(CloudListings.Kind kind, String value, ConnectionSettings settings) {
+        String v = Util.fixEmptyAndTrim(value);
+        if (v == null) {
+            return kind == CloudListings.Kind.NETWORK ? FormValidation.ok() : FormValidation.error(choose(kind));
         }
-        if (!allowed()) {
+        if (!allowed() || incomplete(settings) != null) {
             return FormValidation.ok();
         }
-        ConnectionSettings s = settings(authUrl, region, verifyTls, username, password, projectName, domainName,
-                applicationCredentialId, applicationCredentialSecret);
-        if (incomplete(s) != null) {
-            return FormValidation.ok();
-        }
-        java.util.List<String> known = new java.util.ArrayList<String>();
+        List<CloudListings.Item> items;
         try {
-            Compute compute = OpenStackCloud.descriptor().connect(s);
-            switch (kind) {
-                case FLAVOR:
-                    for (Flavor f : compute.flavors()) {
-                        known.add(f.id());
-                    }
-                    break;
-                case IMAGE:
-                    for (Image i : compute.images()) {
-                        known.add(i.id());
-                    }
-                    break;
-                default:
-                    for (Network n : compute.networks()) {
-                        known.add(n.id());
-                    }
-            }
+            items = list(kind, settings);
         } catch (ComputeException e) {
-            LOGGER.fine("Checking " + what + " " + value + " failed: " + e.getMessage());
+            LOGGER.fine("Checking " + kind + " " + v + " failed: " + e.getMessage());
             return FormValidation.ok();
         }
-        return known.contains(value.trim()) ? FormValidation.ok() : FormValidation.error("The cloud has no " + what
-                + " '" + value.trim() + "' (it may have been deleted): choose another.");
+        for (CloudListings.Item i : items) {
+            if (i.id().equals(v) || i.name().equals(v)) {
+                return FormValidation.ok();
+            }
+        }
+        return FormValidation.error("The cloud has no " + kind.name().toLowerCase(Locale.ROOT) + " '" + v
+                + "' (it may have been deleted): choose another.");
+    }
+
+    /** What an empty flavor or image field is told. */
+    static String choose(CloudListings.Kind kind) {
+        return kind == CloudListings.Kind.IMAGE ? "Choose an image." : "Choose a flavor.";
+    }
+
+    private static List<CloudListings.Item> list(CloudListings.Kind kind, ConnectionSettings settings)
+            throws ComputeException {
+        OpenStackCloud.DescriptorImpl d = OpenStackCloud.descriptor();
+        return d.listings().list(kind, settings, d::connect);
     }
 
     /** Never drops the configured value, even when the cloud cannot list it now. */

@@ -98,10 +98,7 @@ public class CloudStatus implements RootAction {
             if (paused != null) {
                 r.add("Requests to the cloud are paused: " + paused);
             }
-            for (Map.Entry<String, String> p : OpenStackCloud.descriptor().launches().problems(cloud.name).entrySet()) {
-                r.add(p.getKey().isEmpty() ? p.getValue()
-                        : "Template " + p.getKey() + " cannot start agents: " + p.getValue());
-            }
+            r.addAll(OpenStackCloud.descriptor().problems().of(cloud.name, cloud.getTemplates()));
             return r;
         }
 

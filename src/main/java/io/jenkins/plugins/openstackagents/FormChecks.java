@@ -177,22 +177,21 @@ final class FormChecks {
         }
     }
 
-    static final WholeNumber CLOUD_INSTANCE_CAP = new WholeNumber("instanceCap", "Instance cap", 0, 10000);
+    static final WholeNumber INSTANCE_CAP = new WholeNumber("instanceCap", "Instance cap", 0, 10000);
     static final WholeNumber LIMITS_INTERVAL = new WholeNumber("limitsIntervalSeconds", "The limits interval", 10, 3600);
     static final WholeNumber REQUESTS_PER_SECOND = new WholeNumber("requestsPerSecond", "Requests per second", 1, 100);
     static final WholeNumber CLEANUP_INTERVAL = new WholeNumber("cleanupIntervalSeconds", "The cleanup interval", 10,
             3600);
     static final WholeNumber EXECUTORS = new WholeNumber("numExecutors", "Executors", 1, 100);
-    static final WholeNumber TEMPLATE_INSTANCE_CAP = new WholeNumber("instanceCap", "Instance cap", 0, 10000);
     static final WholeNumber IDLE_MINUTES = new WholeNumber("idleMinutes", "Idle minutes", 0, 7 * 24 * 60);
     static final WholeNumber BOOT_TIMEOUT = new WholeNumber("bootTimeoutMinutes", "Boot timeout", 1, 24 * 60);
     static final WholeNumber CONNECT_TIMEOUT = new WholeNumber("connectTimeoutMinutes", "Connect timeout", 1, 24 * 60);
     static final WholeNumber MAX_BUILD_MINUTES = new WholeNumber("maxBuildMinutes", "Maximum build time", 0,
             7 * 24 * 60);
 
-    private static final List<WholeNumber> CLOUD_NUMBERS = List.of(CLOUD_INSTANCE_CAP, LIMITS_INTERVAL,
+    private static final List<WholeNumber> CLOUD_NUMBERS = List.of(INSTANCE_CAP, LIMITS_INTERVAL,
             REQUESTS_PER_SECOND, CLEANUP_INTERVAL);
-    private static final List<WholeNumber> TEMPLATE_NUMBERS = List.of(EXECUTORS, TEMPLATE_INSTANCE_CAP, IDLE_MINUTES,
+    private static final List<WholeNumber> TEMPLATE_NUMBERS = List.of(EXECUTORS, INSTANCE_CAP, IDLE_MINUTES,
             BOOT_TIMEOUT, CONNECT_TIMEOUT, MAX_BUILD_MINUTES);
 
     /**
@@ -200,8 +199,9 @@ final class FormChecks {
      * a server name, a Keystone URL that is not an http(s) URL, a template without a flavor, an image or labels,
      * numbers that are not numbers or are out of bounds (an empty number takes its default), user data Nova would
      * refuse. Stapler would otherwise turn a bad number into 0 (for a cap: no cap) and the previous configuration
-     * would be lost without a word. Nothing is saved when this throws. What only the cloud can judge (a region, a
-     * flavor that does not exist) is left to Test Connection, the field checks and the status page.
+     * would be lost without a word. What only the cloud can judge (a region, a
+     * flavor that does not exist) is left to Test Connection, the field checks and the status page. Hudson applies the
+     * settings of the page above the clouds before it reads them; none of the clouds is changed.
      */
     static void requireSaveable(JSONObject cloud) throws Descriptor.FormException {
         String cloudName = cloud.optString("name", "").trim();
@@ -213,8 +213,10 @@ final class FormChecks {
             String w = where + ", template '" + t.optString("name", "").trim() + "'";
             refuse(w, "name", "Template name", nameProblem(t.optString("name", ""), "template"));
             refuse(w, "labels", "Labels", labelsProblem(t.optString("labels", "")));
-            refuse(w, "flavor", "Flavor", blank(t.optString("flavor", "")) ? "Choose a flavor." : null);
-            refuse(w, "image", "Image", blank(t.optString("image", "")) ? "Choose an image." : null);
+            refuse(w, "flavor", "Flavor", blank(t.optString("flavor", "")) ? CloudForms.choose(CloudListings.Kind.FLAVOR)
+                    : null);
+            refuse(w, "image", "Image", blank(t.optString("image", "")) ? CloudForms.choose(CloudListings.Kind.IMAGE)
+                    : null);
             numbers(w, t, TEMPLATE_NUMBERS);
             refuse(w, "userData", "User data", userDataProblem(t.optString("userData", "")));
         }
@@ -247,7 +249,8 @@ final class FormChecks {
     private static void refuse(String where, String field, String title, String problem)
             throws Descriptor.FormException {
         if (problem != null) {
-            throw new Descriptor.FormException(where + ": " + title + ": " + problem + " Nothing was saved.", field);
+            throw new Descriptor.FormException(where + ": " + title + ": " + problem + " The clouds were not changed.",
+                    field);
         }
     }
 

@@ -209,13 +209,15 @@ public class OpenStackCloud extends Cloud {
         private transient volatile ComputeFactory computeFactory = new Openstack4jComputeFactory();
         private transient volatile String controllerId;
         private final transient Launches launches = new Launches();
+        private final transient TemplateProblems problems = new TemplateProblems();
+        private final transient CloudListings listings = new CloudListings();
 
         @Override
         public String getDisplayName() {
             return "OpenStack Agents";
         }
 
-        /** Refuses a form that cannot work ({@link FormChecks#requireSaveable}): nothing is saved then. */
+        /** Refuses a form that cannot work ({@link FormChecks#requireSaveable}): the clouds are not changed then. */
         @Override
         public Cloud newInstance(StaplerRequest req, JSONObject json) throws FormException {
             FormChecks.requireSaveable(json);
@@ -224,6 +226,14 @@ public class OpenStackCloud extends Cloud {
 
         Launches launches() {
             return launches;
+        }
+
+        TemplateProblems problems() {
+            return problems;
+        }
+
+        CloudListings listings() {
+            return listings;
         }
 
         /** Replaces how clouds connect (the tests use an in-memory cloud). Resets every cloud's connection. */
@@ -286,7 +296,7 @@ public class OpenStackCloud extends Cloud {
         }
 
         public FormValidation doCheckInstanceCap(@QueryParameter String value) {
-            return FormChecks.CLOUD_INSTANCE_CAP.check(value);
+            return FormChecks.INSTANCE_CAP.check(value);
         }
 
         public FormValidation doCheckLimitsIntervalSeconds(@QueryParameter String value) {
@@ -301,9 +311,13 @@ public class OpenStackCloud extends Cloud {
             return FormChecks.REQUESTS_PER_SECOND.check(value);
         }
 
-        public FormValidation doCheckProjectName(@QueryParameter String value,
+        /**
+         * A project is needed with a user name and no application credential. Hudson 1.395 checks a field again only
+         * when it changes, so a new cloud (nothing typed yet) is not told off before its credential is typed.
+         */
+        public FormValidation doCheckProjectName(@QueryParameter String value, @QueryParameter String username,
                                                  @QueryParameter String applicationCredentialId) {
-            return Util.fixEmptyAndTrim(applicationCredentialId) == null
+            return Util.fixEmptyAndTrim(applicationCredentialId) == null && Util.fixEmptyAndTrim(username) != null
                     ? FormChecks.required(value, "Enter the project, or use an application credential.")
                     : FormValidation.ok();
         }

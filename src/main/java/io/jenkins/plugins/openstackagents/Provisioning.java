@@ -17,6 +17,7 @@ import io.jenkins.plugins.openstackagents.pool.Quota;
 import io.jenkins.plugins.openstackagents.pool.UserData;
 import java.security.SecureRandom;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
@@ -32,8 +33,6 @@ final class Provisioning {
     private static final Logger LOGGER = Logger.getLogger(Provisioning.class.getName());
     private static final SecureRandom RANDOM = new SecureRandom();
     private static final long AGENT_POLL_MS = 250;
-    /** How long a template whose create Nova refused as such waits before it is tried again (unless changed). */
-    static final java.time.Duration REFUSED_RETRY = java.time.Duration.ofMinutes(5);
     private static final String ALPHABET = "abcdefghijklmnopqrstuvwxyz0123456789";
 
     private Provisioning() {
@@ -133,12 +132,12 @@ final class Provisioning {
         if (excess <= 0) {
             return launches;
         }
-        Launches known = OpenStackCloud.descriptor().launches();
+        TemplateProblems problems = OpenStackCloud.descriptor().problems();
         try {
             jenkinsUrl(cloud);
-            known.problem(cloud.name, "", null);
+            problems.planning(cloud.name, null, null);
         } catch (ProvisioningFailure e) { // a configuration problem: say it once, ask nothing of the cloud
-            if (known.problem(cloud.name, "", e.getMessage())) {
+            if (problems.planning(cloud.name, null, e.getMessage())) {
                 LOGGER.warning(e.getMessage());
             }
             return launches;
@@ -148,13 +147,14 @@ final class Provisioning {
             if (excess <= 0 || !t.matches(label)) {
                 continue;
             }
-            if (known.isRefused(cloud.name, t, java.time.Instant.now())) {
+            int allowed = problems.allowed(cloud.name, t, Instant.now());
+            if (allowed == 0) {
                 LOGGER.fine(() -> "Cloud " + cloud.name + ": template " + t.getName() + " waits after Nova refused it");
                 continue;
             }
             try {
                 Quota perServer = Quota.of(rt.flavor(t.getFlavor()));
-                int wanted = (excess + t.getNumExecutors() - 1) / t.getNumExecutors();
+                int wanted = Math.min(allowed, (excess + t.getNumExecutors() - 1) / t.getNumExecutors());
                 Planner.Plan plan = rt.plan(new Planner.Request(t.getName(), perServer, wanted, t.getInstanceCap()),
                         cloud.getInstanceCap(), () -> newName(cloud, t));
                 for (String name : plan.reserved()) {
@@ -165,10 +165,10 @@ final class Provisioning {
                     LOGGER.info(() -> "Cloud " + cloud.name + " starts " + plan.reserved().size() + " agent(s) of template "
                             + t.getName() + " for " + label + " (wanted " + wanted + ")");
                 }
-                known.problem(cloud.name, t.getName(), null);
+                problems.planning(cloud.name, t, null);
             } catch (ComputeException e) {
                 // the gate already said when the cloud itself fails; a broken template is said once
-                if (e.is(ComputeException.Kind.PERMANENT) && known.problem(cloud.name, t.getName(), e.getMessage())) {
+                if (e.is(ComputeException.Kind.PERMANENT) && problems.planning(cloud.name, t, e.getMessage())) {
                     LOGGER.warning(() -> "Cloud " + cloud.name + " cannot start agents of template " + t.getName()
                             + ": " + e.getMessage());
                 } else {
@@ -237,20 +237,22 @@ final class Provisioning {
                 throw e;
             }
             Server server;
+            TemplateProblems problems = OpenStackCloud.descriptor().problems();
             try {
                 server = rt.create(name, request);
             } catch (ComputeException e) {
                 // a request Nova refuses as such (an image that does not exist) would be refused again: said once,
-                // and not sent again for a while
-                if (e.is(ComputeException.Kind.PERMANENT) && OpenStackCloud.descriptor().launches().refused(cloud.name,
-                        template, e.getMessage(), java.time.Instant.now().plus(REFUSED_RETRY))) {
+                // and tried again by one create after a while
+                if (e.is(ComputeException.Kind.BAD_REQUEST)
+                        && problems.refused(cloud.name, template, e.getReason(), Instant.now())) {
                     LOGGER.warning(() -> "Cloud " + cloud.name + " cannot start agents of template "
-                            + template.getName() + ": " + e.getMessage() + "; asking again in "
-                            + REFUSED_RETRY.toMinutes() + " min, or when the template changes");
+                            + template.getName() + ": " + e.getReason() + " One create tries again in "
+                            + TemplateProblems.RETRY.toMinutes() + " min, or when the template changes.");
                 }
                 throw new ProvisioningFailure("Agent " + name + " of cloud " + cloud.name + " not started: "
                         + e.getMessage());
             }
+            problems.created(cloud.name, template);
             // Added now, not when this future ends, so that the agent can connect as soon as the server has
             // booted; the future ends once it has, and until then NodeProvisioner counts it as planned capacity.
             OpenStackAgent agent = new OpenStackAgent(name, cloud.name, template, server.id());

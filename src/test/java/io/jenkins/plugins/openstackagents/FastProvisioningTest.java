@@ -42,8 +42,8 @@ public class FastProvisioningTest extends OpenStackTestCase {
 
     /**
      * A template whose image the cloud does not have: Nova refuses its create (400) once, and is not asked again
-     * while the build waits; the refusal is one WARNING and stands on the status page. A corrected template is
-     * tried at once.
+     * while the build waits (one create tries again after 5 min); the refusal is one WARNING, whatever agent the
+     * create was for, and stands on the status page. A corrected template is tried at once.
      */
     public void testATemplateNovaRefusesIsAskedForOnceAndSaysWhy() throws Exception {
         String fs = createTmpDir().getAbsolutePath();
@@ -62,8 +62,8 @@ public class FastProvisioningTest extends OpenStackTestCase {
             assertEquals("creates Nova refused as such, asked for", 1, compute.calls(InMemoryCompute.Op.CREATE));
             assertEquals(log.lines().toString(), 1, log.containing("cannot start agents of template linux"));
             String status = createWebClient().goTo("openstack-agents/os/").asText();
-            assertTrue(status, status.contains("Template linux cannot start agents: Nova refused the request: Image"
-                    + " img-gone could not be found."));
+            assertTrue(status, status.contains("Template linux cannot start agents: Nova answered 400: Image img-gone"
+                    + " could not be found. One create tries again "));
 
             hudson.clouds.remove(hudson.clouds.getByName("os"));
             hudson.clouds.add(cloud("os", getURL().toString(), template("linux", "refused", 0, fs)));

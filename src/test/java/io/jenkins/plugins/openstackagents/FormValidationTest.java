@@ -34,8 +34,10 @@ public class FormValidationTest extends OpenStackTestCase {
         assertEquals(FormValidation.Kind.OK, cloudForm().doCheckAuthUrl("http://127.0.0.1:5000/v3").kind);
         assertEquals(FormValidation.Kind.ERROR, cloudForm().doCheckInstanceCap("-1").kind);
         assertEquals(FormValidation.Kind.ERROR, cloudForm().doCheckInstanceCap("ten").kind);
-        assertEquals(FormValidation.Kind.ERROR, cloudForm().doCheckProjectName("", "").kind);
-        assertEquals(FormValidation.Kind.OK, cloudForm().doCheckProjectName("", "appcred").kind);
+        assertEquals(FormValidation.Kind.ERROR, cloudForm().doCheckProjectName("", "jenkins", "").kind);
+        assertEquals(FormValidation.Kind.OK, cloudForm().doCheckProjectName("", "", "appcred").kind);
+        assertEquals("a new cloud, nothing typed yet", FormValidation.Kind.OK,
+                cloudForm().doCheckProjectName("", "", "").kind);
         assertEquals(FormValidation.Kind.ERROR, cloudForm().doCheckJenkinsUrl("ftp://x/").kind);
 
         assertEquals(FormValidation.Kind.ERROR, templateForm().doCheckLabels("  ").kind);
@@ -111,9 +113,14 @@ public class FormValidationTest extends OpenStackTestCase {
                 "Default", "", "").kind);
         assertEquals("no network: Nova's default", FormValidation.Kind.OK, templateForm().doCheckNetwork("", url, "",
                 true, "u", "p", "proj", "Default", "", "").kind);
+        assertEquals("a flavor given by name", FormValidation.Kind.OK, templateForm().doCheckFlavor("m1.small", url,
+                "", true, "u", "p", "proj", "Default", "", "").kind);
+        int listed = compute.calls(InMemoryCompute.Op.FLAVORS);
+        assertEquals("the checks of one form read the list once", 1, listed);
         compute.failNext(InMemoryCompute.Op.FLAVORS, new ComputeException(ComputeException.Kind.TRANSIENT, "down"));
         assertEquals("a cloud that does not answer judges nothing", FormValidation.Kind.OK,
-                templateForm().doCheckFlavor("999", url, "", true, "u", "p", "proj", "Default", "", "").kind);
+                templateForm().doCheckFlavor("999", "https://other.example.com/v3", "", true, "u", "p", "proj",
+                        "Default", "", "").kind);
         assertEquals("without credentials the cloud is not asked", FormValidation.Kind.OK,
                 templateForm().doCheckFlavor("999", url, "", true, "", "", "", "Default", "", "").kind);
     }

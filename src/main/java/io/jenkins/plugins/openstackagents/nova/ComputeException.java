@@ -21,12 +21,18 @@ public class ComputeException extends Exception {
         TRANSIENT,
         /** The thing asked about does not exist (404). */
         NOT_FOUND,
+        /**
+         * The cloud refuses this request as it is (400: an image, network or key pair it does not have): the same
+         * request cannot succeed until what it asks for changes. {@link #getReason()} is the cloud's own sentence.
+         */
+        BAD_REQUEST,
         /** Retrying the same request cannot succeed (bad request, bad credentials, forbidden, bad config). */
         PERMANENT
     }
 
     private final Kind kind;
     private final Duration retryAfter;
+    private final String reason;
 
     public ComputeException(Kind kind, String message) {
         this(kind, message, null, null);
@@ -37,9 +43,20 @@ public class ComputeException extends Exception {
     }
 
     public ComputeException(Kind kind, String message, Duration retryAfter, Throwable cause) {
+        this(kind, message, message, retryAfter, cause);
+    }
+
+    /** {@code reason}: the cloud's own sentence, without what the plugin asked (no server name). */
+    public ComputeException(Kind kind, String message, String reason, Duration retryAfter, Throwable cause) {
         super(message, cause);
         this.kind = kind;
+        this.reason = reason;
         this.retryAfter = retryAfter;
+    }
+
+    /** What the cloud said, the same for every request it refuses alike; the message if it said nothing of its own. */
+    public String getReason() {
+        return reason;
     }
 
     public Kind getKind() {

@@ -167,6 +167,10 @@ final class ErrorTranslator {
         if (status >= 500) {
             return new ComputeException(Kind.TRANSIENT, sentence, retryAfter, cause);
         }
+        if (status == 400) {
+            return new ComputeException(Kind.BAD_REQUEST, sentence, service + " answered 400: " + said + ".", null,
+                    cause);
+        }
         return new ComputeException(Kind.PERMANENT, sentence, null, cause);
     }
 

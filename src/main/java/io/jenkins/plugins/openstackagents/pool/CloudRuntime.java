@@ -163,15 +163,20 @@ public final class CloudRuntime {
         this.limitsInterval = d;
     }
 
-    /** The most requests per second this cloud receives from this controller, all operations together. */
+    /**
+     * The most requests per second this cloud receives from this controller, all operations together: one permit
+     * every 1/n s rather than n each second, so that requests held back (by a pause, say) leave at that pace instead
+     * of n at the end of one second and n more at the start of the next.
+     */
     public void setRequestsPerSecond(int n) {
+        Duration period = Duration.ofNanos(1_000_000_000L / Math.max(1, n));
         RateLimiter current = rateLimiter;
-        if (current != null && current.getRateLimiterConfig().getLimitForPeriod() == n) {
+        if (current != null && current.getRateLimiterConfig().getLimitRefreshPeriod().equals(period)) {
             return;
         }
         rateLimiter = RateLimiter.of(cloudName, RateLimiterConfig.custom()
-                .limitForPeriod(Math.max(1, n))
-                .limitRefreshPeriod(Duration.ofSeconds(1))
+                .limitForPeriod(1)
+                .limitRefreshPeriod(period)
                 .timeoutDuration(Duration.ofSeconds(30))
                 .build());
     }

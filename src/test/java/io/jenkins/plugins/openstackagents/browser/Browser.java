@@ -30,7 +30,7 @@ import org.openqa.selenium.support.ui.WebDriverWait;
  * Debian's chromium, headless, driven through Debian's chromedriver: the browser an administrator uses, with its
  * console read after every page. A SEVERE console entry (a script error, a resource that failed to load) on any page
  * fails the test that opened it. Pictures for the README are written only when the build asks for them (system
- * property {@code screenshots.dir}, set by the {@code screenshots} profile).
+ * property {@code screenshots.dir}: {@code mvn -Pbrowser-tests verify -Dscreenshots.dir=docs/images}).
  */
 public final class Browser implements AutoCloseable {
 
@@ -147,7 +147,9 @@ public final class Browser implements AutoCloseable {
     }
 
     public <T> T await(String what, Function<WebDriver, T> condition) {
-        return new WebDriverWait(driver, Duration.ofSeconds(30)).withMessage(what).until(condition);
+        // Hudson's scripts replace options and rows as answers arrive: an element seen a moment ago may be gone
+        return new WebDriverWait(driver, Duration.ofSeconds(30)).withMessage(what)
+                .ignoring(org.openqa.selenium.StaleElementReferenceException.class).until(condition);
     }
 
     /** Runs a script in the page (to paste text a person would not type key by key). */
@@ -163,7 +165,7 @@ public final class Browser implements AutoCloseable {
 
     /**
      * Writes a picture of the element (or of the window, for null) to the README's images, if this run was asked
-     * to ({@code -Pscreenshots}); does nothing otherwise.
+     * to ({@code -Dscreenshots.dir=docs/images}); does nothing otherwise.
      */
     public void picture(String name, WebElement element) throws IOException {
         String dir = System.getProperty("screenshots.dir", "");

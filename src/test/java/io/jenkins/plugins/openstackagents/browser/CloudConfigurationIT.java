@@ -34,6 +34,15 @@ public class CloudConfigurationIT {
     private static HudsonServer hudson;
     private static NovaGuestEmulator guests;
     private static File agentsDir;
+    /** A flavor that scenario 5 configures and then deletes from the cloud; made before any page lists flavors. */
+    private static String doomedFlavor;
+    private static boolean doomedFlavorDeleted;
+    /**
+     * A network the project sees, for scenario 1's dropdown only; made before any page lists networks. Nova's default
+     * puts a server on every network the project sees, and this rig cannot bind ports: it is gone before a build.
+     */
+    private static String network;
+    private static boolean networkDeleted;
 
     private Browser browser;
 
@@ -42,6 +51,8 @@ public class CloudConfigurationIT {
         os = LocalOpenStack.get();
         api = new OpenStackApi(os);
         api.deleteServersOf(CLOUD_PREFIX);
+        doomedFlavor = api.createFlavor("browser-doomed");
+        network = api.createNetwork("browser-net");
         hudson = HudsonServer.start("configuration");
         agentsDir = Files.createDirectories(hudson.home().resolve("agents")).toFile();
         guests = new NovaGuestEmulator(os, Files.createDirectories(hudson.home().resolve("guests")).toFile());
@@ -57,7 +68,15 @@ public class CloudConfigurationIT {
             if (guests != null) {
                 guests.close();
             }
-            api.deleteServersOf(CLOUD_PREFIX);
+            if (api != null) {
+                api.deleteServersOf(CLOUD_PREFIX);
+                if (doomedFlavor != null && !doomedFlavorDeleted) {
+                    api.deleteFlavor(doomedFlavor);
+                }
+                if (network != null && !networkDeleted) {
+                    api.deleteNetwork(network);
+                }
+            }
         }
     }
 
@@ -102,89 +121,79 @@ public class CloudConfigurationIT {
      */
     @Test
     public void aNewCloudIsConfiguredTestedSavedAndRunsABuild() throws Exception {
-        // a network the project sees, for the dropdown only: Nova's default puts a server on every network the
-        // project sees, and this rig cannot bind ports, so it is deleted before the build
-        String networkId = api.createNetwork("browser-net");
-        boolean networkDeleted = false;
-        try {
-            ConfigurePage page = ConfigurePage.open(browser, hudson);
-            CloudSection cloud = newCloud(page, "browser");
-            String answer = cloud.testConnection();
-            System.out.println("Test Connection: " + answer);
-            assertTrue(answer, answer.startsWith("Connected. Nova limits: "));
-            assertTrue(answer, answer.contains("/" + os.quotaInstances() + " instances"));
+        ConfigurePage page = ConfigurePage.open(browser, hudson);
+        CloudSection cloud = newCloud(page, "browser");
+        String answer = cloud.testConnection();
+        System.out.println("Test Connection: " + answer);
+        assertTrue(answer, answer.startsWith("Connected. Nova limits: "));
+        assertTrue(answer, answer.contains("/" + os.quotaInstances() + " instances"));
 
-            List<TemplateSection> templates = cloud.templates();
-            assertEquals("a new cloud comes with one template to fill in", 1, templates.size());
-            TemplateSection t = templates.get(0);
-            fillTemplate(t, "small", "browser-linux", SMALL);
-            t.awaitOption("network", "browser-net");
-            assertEquals("(none: Nova's default)", t.select("network").getFirstSelectedOption().getText());
-            api.deleteNetwork(networkId);
-            networkDeleted = true;
-            t.type("idleMinutes", "0");
+        List<TemplateSection> templates = cloud.templates();
+        assertEquals("a new cloud comes with one template to fill in", 1, templates.size());
+        TemplateSection t = templates.get(0);
+        fillTemplate(t, "small", "browser-linux", SMALL);
+        t.awaitOption("network", "browser-net");
+        assertEquals("(none: Nova's default)", t.select("network").getFirstSelectedOption().getText());
+        api.deleteNetwork(network);
+        networkDeleted = true;
+        t.type("idleMinutes", "0");
 
-            String help = t.help("labels");
-            assertTrue(help, help.contains("label"));
-            t.advanced();
-            browser.await("the advanced fields", d -> t.field("bootTimeoutMinutes").isDisplayed());
-            t.type("remoteFs", new File(agentsDir, "small").getAbsolutePath());
-            browser.picture("cloud-configuration", cloud.root());
-            browser.picture("template-advanced", t.root());
+        String help = t.help("labels");
+        assertTrue(help, help.contains("label"));
+        t.advanced();
+        browser.await("the advanced fields", d -> t.field("bootTimeoutMinutes").isDisplayed());
+        t.type("remoteFs", new File(agentsDir, "small").getAbsolutePath());
+        browser.picture("cloud-configuration", cloud.root());
+        browser.picture("template-advanced", t.root());
 
-            page.save();
-            assertEquals("Save leads to the front page", hudson.url(), browser.driver().getCurrentUrl());
-            String xml = hudson.configXml();
-            assertTrue(xml, xml.contains("<" + ConfigurePage.CLOUD_CLASS + ">"));
-            assertTrue(xml, xml.contains("<name>browser</name>"));
-            assertTrue(xml, xml.contains("<applicationCredentialId>" + os.appCredId() + "</applicationCredentialId>"));
-            assertFalse("the secret is not saved in clear", xml.contains(os.appCredSecret()));
-            assertTrue(xml, xml.contains("<flavor>" + os.flavorSmall() + "</flavor>"));
-            assertTrue(xml, xml.contains("<image>" + os.imageId() + "</image>"));
+        page.save();
+        assertEquals("Save leads to the front page", hudson.url(), browser.driver().getCurrentUrl());
+        String xml = hudson.configXml();
+        assertTrue(xml, xml.contains("<" + ConfigurePage.CLOUD_CLASS + ">"));
+        assertTrue(xml, xml.contains("<name>browser</name>"));
+        assertTrue(xml, xml.contains("<applicationCredentialId>" + os.appCredId() + "</applicationCredentialId>"));
+        assertFalse("the secret is not saved in clear", xml.contains(os.appCredSecret()));
+        assertTrue(xml, xml.contains("<flavor>" + os.flavorSmall() + "</flavor>"));
+        assertTrue(xml, xml.contains("<image>" + os.imageId() + "</image>"));
 
-            ConfigurePage again = ConfigurePage.open(browser, hudson);
-            CloudSection saved = again.cloud("browser");
-            assertEquals(os.authUrl(), saved.field("authUrl").getAttribute("value"));
-            assertFalse("the secret is not shown back", browser.driver().getPageSource().contains(os.appCredSecret()));
-            TemplateSection small = saved.template("small");
-            assertEquals("browser-linux", small.field("labels").getAttribute("value"));
-            small.awaitOption("flavor", SMALL);
-            assertEquals(SMALL, small.select("flavor").getFirstSelectedOption().getText());
-            small.awaitOption("image", os.imageName());
-            assertEquals(os.imageName(), small.select("image").getFirstSelectedOption().getText());
+        ConfigurePage again = ConfigurePage.open(browser, hudson);
+        CloudSection saved = again.cloud("browser");
+        assertEquals(os.authUrl(), saved.field("authUrl").getAttribute("value"));
+        assertFalse("the secret is not shown back", browser.driver().getPageSource().contains(os.appCredSecret()));
+        TemplateSection small = saved.template("small");
+        assertEquals("browser-linux", small.field("labels").getAttribute("value"));
+        small.awaitOption("flavor", SMALL);
+        assertEquals(SMALL, small.select("flavor").getFirstSelectedOption().getText());
+        small.awaitOption("image", os.imageName());
+        assertEquals(os.imageName(), small.select("image").getFirstSelectedOption().getText());
 
-            // the build waits on its agent long enough for the agent's and the cloud's pages to be looked at
-            hudson.createJob("on-openstack", "browser-linux", "echo built on $NODE_NAME; sleep 15");
-            hudson.build("on-openstack");
-            String running = awaitRunning("on-openstack", 120);
-            String agent = running.replaceFirst("(?s).*\"builtOn\":\"([^\"]+)\".*", "$1");
-            assertTrue(running, agent.startsWith("browser-small-"));
+        // the build waits on its agent long enough for the agent's and the cloud's pages to be looked at
+        hudson.createJob("on-openstack", "browser-linux", "echo built on $NODE_NAME; sleep 15");
+        hudson.build("on-openstack");
+        String running = awaitRunning("on-openstack", 120);
+        String agent = running.replaceFirst("(?s).*\"builtOn\":\"([^\"]+)\".*", "$1");
+        assertTrue(running, agent.startsWith("browser-small-"));
 
-            browser.open(hudson.url() + "computer/" + agent + "/");
-            String agentPage = browser.find(By.tagName("body")).getText();
-            assertTrue(agentPage, agentPage.contains("of cloud browser, template small."));
-            browser.open(hudson.url() + "openstack-agents/browser/");
-            String status = browser.find(By.tagName("body")).getText();
-            assertTrue(status, status.contains("Nothing stops them"));
-            assertTrue(status, status.matches("(?s).*small\\s+RUNNING\\s+1.*"));
-            assertTrue("times as a person reads them: " + status,
-                    status.matches("(?s).*" + agent + "\\s+RUNNING\\s+\\d{4}-\\d\\d-\\d\\d \\d\\d:\\d\\d:\\d\\d UTC \\(\\d+ s ago\\).*"));
-            assertFalse("no raw ISO instants: " + status, status.matches("(?s).*\\d{2}:\\d{2}:\\d{2}\\.\\d+Z.*"));
-            browser.picture("cloud-status", null);
-            browser.open(hudson.url() + "openstack-agents/");
-            assertTrue(browser.find(By.tagName("body")).getText().contains("browser (" + os.authUrl() + ")"));
-            browser.open(hudson.url() + "pluginManager/installed");
-            assertTrue(browser.find(By.tagName("body")).getText().contains("OpenStack Agents"));
+        browser.open(hudson.url() + "computer/" + agent + "/");
+        String agentPage = browser.find(By.tagName("body")).getText();
+        assertTrue(agentPage, agentPage.contains("of cloud browser, template small."));
+        browser.open(hudson.url() + "openstack-agents/browser/");
+        String status = browser.find(By.tagName("body")).getText();
+        assertTrue(status, status.contains("Nothing stops them"));
+        assertTrue(status, status.matches("(?s).*small\\s+RUNNING\\s+1.*"));
+        assertTrue("times as a person reads them: " + status,
+                status.matches("(?s).*" + agent + "\\s+RUNNING\\s+\\d{4}-\\d\\d-\\d\\d \\d\\d:\\d\\d:\\d\\d UTC \\(\\d+ s ago\\).*"));
+        assertFalse("no raw ISO instants: " + status, status.matches("(?s).*\\d{2}:\\d{2}:\\d{2}\\.\\d+Z.*"));
+        browser.picture("cloud-status", null);
+        browser.open(hudson.url() + "openstack-agents/");
+        assertTrue(browser.find(By.tagName("body")).getText().contains("browser (" + os.authUrl() + ")"));
+        browser.open(hudson.url() + "pluginManager/installed");
+        assertTrue(browser.find(By.tagName("body")).getText().contains("OpenStack Agents"));
 
-            String build = awaitBuild("on-openstack", 120);
-            assertTrue(build, build.contains("\"result\":\"SUCCESS\""));
-            awaitNoServerOf("browser", 120);
-            browser.assertConsoleClean();
-        } finally {
-            if (!networkDeleted) {
-                api.deleteNetwork(networkId);
-            }
-        }
+        String build = awaitBuild("on-openstack", 120);
+        assertTrue(build, build.contains("\"result\":\"SUCCESS\""));
+        awaitNoServerOf("browser", 120);
+        browser.assertConsoleClean();
     }
 
     /** Scenario 2: of two saved templates, one is deleted with its Delete button; the other survives intact. */
@@ -241,6 +250,19 @@ public class CloudConfigurationIT {
     public void eachWrongValueIsSaidBelowItsField() throws Exception {
         ConfigurePage page = ConfigurePage.open(browser, hudson);
         CloudSection cloud = page.addOpenStackCloud();
+        cloud.advanced();
+        cloud.templates().get(0).advanced();
+        // every field's help opens and shows its text
+        int helps = 0;
+        for (org.openqa.selenium.WebElement help : cloud.root().findElements(By.xpath(".//a[contains(@class,'help-button')]"))) {
+            if (help.isDisplayed()) {
+                String text = FormSection.openHelp(browser, help);
+                assertFalse(text, text.contains("Loading") || text.contains("404"));
+                helps++;
+            }
+        }
+        System.out.println("help texts opened: " + helps);
+        assertTrue("help texts opened: " + helps, helps >= 25);
         String[][] cloudCases = {
             {"name", "has space", "Use at most 40 letters"},
             {"authUrl", "keystone:5000", "Not an http(s) URL: keystone:5000"},
@@ -248,7 +270,6 @@ public class CloudConfigurationIT {
             {"instanceCap", "-1", "Instance cap must be between 0 and 10000."},
         };
         expectMessages(cloud, cloudCases);
-        cloud.advanced();
         expectMessages(cloud, new String[][] {
             {"requestsPerSecond", "0", "Requests per second must be between 1 and 100."},
             {"limitsIntervalSeconds", "often", "The limits interval must be a whole number."},
@@ -261,7 +282,6 @@ public class CloudConfigurationIT {
             {"instanceCap", "ten", "Instance cap must be a whole number."},
             {"idleMinutes", "-5", "Idle minutes must be between 0 and 10080."},
         });
-        t.advanced();
         expectMessages(t, new String[][] {
             {"bootTimeoutMinutes", "0", "Boot timeout must be between 1 and 1440."},
             {"connectTimeoutMinutes", "soon", "Connect timeout must be a whole number."},
@@ -327,7 +347,7 @@ public class CloudConfigurationIT {
             System.out.println("Save with " + c[0] + " = '" + c[1] + "': " + answer);
             assertTrue(answer, answer.contains("Cloud 'browser-kept'"));
             assertTrue(answer, answer.contains(c[2]));
-            assertTrue(answer, answer.contains("Nothing was saved."));
+            assertTrue(answer, answer.contains("The clouds were not changed."));
             browser.expectSevere("/configSubmit", "/configSubmit - Failed to load resource: the server responded with"
                     + " a status of 400 (Bad Request)");
             assertEquals("config.xml after " + c[0] + " = " + c[1], saved, hudson.configXml());
@@ -358,44 +378,42 @@ public class CloudConfigurationIT {
      */
     @Test
     public void aTemplateThatCannotStartSaysWhyOnTheStatusPage() throws Exception {
-        String flavorId = api.createFlavor("browser-doomed");
-        boolean flavorDeleted = false;
-        try {
-            ConfigurePage page = ConfigurePage.open(browser, hudson);
-            fillTemplate(newCloud(page, "browser-doomed").templates().get(0), "doomed", "doomed-label",
-                    "browser-doomed (1 vCPU, 512 MB)");
-            page.save();
-            api.deleteFlavor(flavorId);
-            flavorDeleted = true;
+        String flavorId = doomedFlavor;
+        ConfigurePage page = ConfigurePage.open(browser, hudson);
+        fillTemplate(newCloud(page, "browser-doomed").templates().get(0), "doomed", "doomed-label",
+                "browser-doomed (1 vCPU, 512 MB)");
+        page.save();
+        api.deleteFlavor(flavorId);
+        doomedFlavorDeleted = true;
 
-            hudson.createJob("doomed", "doomed-label", "true");
-            hudson.build("doomed");
-            browser.open(hudson.url() + "openstack-agents/browser-doomed/");
-            String status = browser.await("the template's problem on the status page", d -> {
-                d.navigate().refresh();
-                String text = d.findElement(By.id("problems")).getText();
-                return text.contains("Template doomed cannot start agents") ? text : null;
-            });
-            System.out.println("status page: " + status);
-            assertTrue(status, status.contains("has no flavor '" + flavorId + "'"));
-            String queue = hudson.api("queue/");
-            assertTrue("the build still waits: " + queue, queue.contains("doomed"));
-            String page2 = browser.find(By.tagName("body")).getText();
-            assertTrue(page2, page2.contains("None: the plugin has no server in this cloud."));
+        hudson.createJob("doomed", "doomed-label", "true");
+        hudson.build("doomed");
+        browser.open(hudson.url() + "openstack-agents/browser-doomed/");
+        String status = browser.await("the template's problem on the status page", d -> {
+            d.navigate().refresh();
+            String text = d.findElement(By.id("problems")).getText();
+            return text.contains("Template doomed cannot start agents") ? text : null;
+        });
+        System.out.println("status page: " + status);
+        assertTrue(status, status.contains("has no flavor '" + flavorId + "'"));
+        String queue = hudson.api("queue/");
+        assertTrue("the build still waits: " + queue, queue.contains("doomed"));
+        String whole = browser.find(By.tagName("body")).getText();
+        assertTrue(whole, whole.contains("None: the plugin has no server in this cloud."));
 
-            page = ConfigurePage.open(browser, hudson);
-            String below = page.cloud("browser-doomed").template("doomed").awaitMessage("flavor", "no flavor");
-            assertTrue(below, below.contains("The cloud has no flavor '" + flavorId + "'"));
-
-            String log = hudson.log();
-            int lines = log.split("cannot start agents of template doomed", -1).length - 1;
-            assertEquals("log lines about the template: " + log, 1, lines);
-            browser.assertConsoleClean();
-        } finally {
-            if (!flavorDeleted) {
-                api.deleteFlavor(flavorId);
-            }
+        // the configuration page, opened again (the forms' lists are read afresh after a few seconds)
+        String below = "";
+        for (int i = 0; i < 10 && !below.contains("no flavor"); i++) {
+            Thread.sleep(i == 0 ? 0 : 2000);
+            below = ConfigurePage.open(browser, hudson).cloud("browser-doomed").template("doomed")
+                    .awaitAnyMessage("flavor");
         }
+        assertTrue(below, below.contains("The cloud has no flavor '" + flavorId + "'"));
+
+        String log = hudson.log();
+        int lines = log.split("cannot start agents of template doomed", -1).length - 1;
+        assertEquals("log lines about the template: " + log, 1, lines);
+        browser.assertConsoleClean();
     }
 
     /** The part of config.xml that holds the cloud of this name. */
@@ -410,29 +428,28 @@ public class CloudConfigurationIT {
         throw new AssertionError("no cloud " + name + " in config.xml:\n" + xml);
     }
 
+    /** The job's last build once it runs on an agent. */
     private String awaitRunning(String job, int seconds) throws Exception {
+        return awaitLastBuild(job, seconds, "started", json -> json.contains("\"builtOn\":\""));
+    }
+
+    /** The job's last build once it has finished. */
+    private String awaitBuild(String job, int seconds) throws Exception {
+        return awaitLastBuild(job, seconds, "finished",
+                json -> !json.contains("\"building\":true") && !json.contains("\"result\":null"));
+    }
+
+    private String awaitLastBuild(String job, int seconds, String what, java.util.function.Predicate<String> done)
+            throws Exception {
         long deadline = System.currentTimeMillis() + seconds * 1000L;
         while (System.currentTimeMillis() < deadline) {
             String json = hudson.api("job/" + job + "/lastBuild/");
-            if (json != null && json.contains("\"builtOn\":\"")) {
+            if (json != null && done.test(json)) {
                 return json;
             }
             Thread.sleep(250);
         }
-        fail("no build of " + job + " started within " + seconds + " s; Hudson's log:\n" + hudson.log());
-        return null;
-    }
-
-    private String awaitBuild(String job, int seconds) throws Exception {
-        long deadline = System.currentTimeMillis() + seconds * 1000L;
-        while (System.currentTimeMillis() < deadline) {
-            String json = hudson.api("job/" + job + "/lastBuild/");
-            if (json != null && !json.contains("\"building\":true") && !json.contains("\"result\":null")) {
-                return json;
-            }
-            Thread.sleep(1000);
-        }
-        fail("no finished build of " + job + " within " + seconds + " s; Hudson's log:\n" + hudson.log());
+        fail("no build of " + job + " " + what + " within " + seconds + " s; Hudson's log:\n" + hudson.log());
         return null;
     }
 

@@ -43,7 +43,10 @@ abstract class FormSection {
     /** The option of a dropdown with this text, once the cloud has filled it in, chosen. */
     void choose(String name, String optionText) {
         awaitOption(name, optionText);
-        select(name).selectByVisibleText(optionText);
+        browser.await("'" + optionText + "' chosen in " + name, d -> {
+            select(name).selectByVisibleText(optionText);
+            return optionText.equals(select(name).getFirstSelectedOption().getText());
+        });
     }
 
     void awaitOption(String name, String optionText) {
@@ -65,6 +68,14 @@ abstract class FormSection {
         });
     }
 
+    /** The first message Hudson shows below the field once its check has answered. */
+    String awaitAnyMessage(String name) {
+        return browser.await("a message below " + name, d -> {
+            String m = message(name);
+            return m.isEmpty() ? null : m;
+        });
+    }
+
     String message(String name) {
         return field(name).findElement(By.xpath("./ancestor::tr[1]/following-sibling::tr[1]")).getText().trim();
     }
@@ -72,9 +83,15 @@ abstract class FormSection {
     /** Clicks the field's {@code ?} and returns the help text it opens. */
     String help(String name) {
         WebElement row = field(name).findElement(By.xpath("./ancestor::tr[1]"));
-        browser.click(row.findElement(By.xpath(".//a[contains(@class,'help-button')]")));
+        return openHelp(browser, row.findElement(By.xpath(".//a[contains(@class,'help-button')]")));
+    }
+
+    /** Clicks a {@code ?} and returns the help text it opens in the help row below it. */
+    static String openHelp(Browser browser, WebElement helpButton) {
+        WebElement row = helpButton.findElement(By.xpath("./ancestor::tr[1]"));
+        browser.click(helpButton);
         WebElement area = row.findElement(By.xpath("./following-sibling::tr[contains(@class,'help-area')][1]"));
-        return browser.await("the help of " + name, d -> {
+        return browser.await("the help below " + row.getText(), d -> {
             String t = area.getText().trim();
             return t.isEmpty() || t.startsWith("Loading") ? null : t;
         });

@@ -73,7 +73,14 @@ public final class HudsonServer implements AutoCloseable {
         ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile());
         pb.environment().put("HUDSON_HOME", home.toString());
         HudsonServer server = new HudsonServer(home, port, pb.start(), log);
-        server.awaitUp(120);
+        // a test JVM that ends before close() (killed, or System.exit) takes its Hudson with it
+        Runtime.getRuntime().addShutdownHook(new Thread(server.process::destroyForcibly, "stop " + home));
+        try {
+            server.awaitUp(120);
+        } catch (IOException | InterruptedException | RuntimeException e) {
+            server.close();
+            throw e;
+        }
         return server;
     }
 

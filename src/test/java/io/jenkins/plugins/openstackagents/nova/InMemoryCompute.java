@@ -166,16 +166,14 @@ public class InMemoryCompute implements Compute {
             call(Op.CREATE);
             Flavor f = flavor(request.flavorId());
             if (f == null) {
-                throw new ComputeException(ComputeException.Kind.PERMANENT,
-                        "Nova refused the request: flavor " + request.flavorId() + " could not be found (HTTP 400)");
+                throw badRequest(request, "Flavor " + request.flavorId() + " could not be found.");
             }
             boolean knownImage = false;
             for (Image i : images) {
                 knownImage |= i.id().equals(request.imageId());
             }
             if (!knownImage) {
-                throw new ComputeException(ComputeException.Kind.PERMANENT,
-                        "Nova refused the request: Image " + request.imageId() + " could not be found. (HTTP 400)");
+                throw badRequest(request, "Image " + request.imageId() + " could not be found.");
             }
             advance();
             String over = overQuota(f);
@@ -277,6 +275,11 @@ public class InMemoryCompute implements Compute {
     }
 
     // ------------------------------------------------------------------ internals
+
+    /** Nova's 400 to a create, as the openstack4j implementation reports it. */
+    private static ComputeException badRequest(ServerRequest request, String novaSays) {
+        return ErrorTranslator.answered(400, novaSays, null, "Nova", "create server " + request.name(), null);
+    }
 
     private void call(Op op) throws ComputeException {
         calls.merge(op, 1, Integer::sum);

@@ -508,14 +508,15 @@ public class Openstack4jComputeTest {
     }
 
     @Test
-    public void badRequestIsPermanent() {
+    public void badRequestIsABadRequestWhoseReasonNamesNoServer() {
         cloud.answer("POST", "/compute/v2.1/servers", 400,
                 "{\"badRequest\": {\"code\": 400, \"message\": \"Invalid flavorRef provided.\"}}");
 
         ComputeException e = assertThrows(ComputeException.class, () -> compute().create(request("agent-1")));
 
-        assertEquals(Kind.PERMANENT, e.getKind());
+        assertEquals(Kind.BAD_REQUEST, e.getKind());
         assertEquals("Nova answered 400 to create server agent-1: Invalid flavorRef provided.", e.getMessage());
+        assertEquals("Nova answered 400: Invalid flavorRef provided.", e.getReason());
     }
 
     @Test
