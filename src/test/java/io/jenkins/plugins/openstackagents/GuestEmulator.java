@@ -44,7 +44,11 @@ final class GuestEmulator {
 
     void boot(Server server, String userData) {
         try {
+            // readable by its owner only, as cloud-init keeps a server's user data: it holds the agent's secret
             File script = new File(dir, server.name() + ".sh");
+            Files.deleteIfExists(script.toPath());
+            Files.createFile(script.toPath(), java.nio.file.attribute.PosixFilePermissions.asFileAttribute(
+                    java.nio.file.attribute.PosixFilePermissions.fromString("rw-------")));
             Files.write(script.toPath(), userData.getBytes(StandardCharsets.UTF_8));
             File own = privateDir;
             ProcessBuilder pb;
