@@ -199,9 +199,9 @@ final class FormChecks {
      * a server name, a Keystone URL that is not an http(s) URL, a template without a flavor, an image or labels,
      * numbers that are not numbers or are out of bounds (an empty number takes its default), user data Nova would
      * refuse. Stapler would otherwise turn a bad number into 0 (for a cap: no cap) and the previous configuration
-     * would be lost without a word. What only the cloud can judge (a region, a
-     * flavor that does not exist) is left to Test Connection, the field checks and the status page. Hudson applies the
-     * settings of the page above the clouds before it reads them; none of the clouds is changed.
+     * would be lost without a word. What only the cloud can judge (a region, a flavor that does not exist) is left
+     * to Test Connection, the field checks and the status page. Hudson applies the settings of the page above the
+     * clouds before it reads them; none of the clouds is changed.
      */
     static void requireSaveable(JSONObject cloud) throws Descriptor.FormException {
         String cloudName = cloud.optString("name", "").trim();
