@@ -147,8 +147,13 @@ public final class Browser implements AutoCloseable {
     }
 
     public <T> T await(String what, Function<WebDriver, T> condition) {
+        return await(what, Duration.ofSeconds(30), condition);
+    }
+
+    /** {@link #await(String, Function)} for at most the given time. */
+    public <T> T await(String what, Duration atMost, Function<WebDriver, T> condition) {
         // Hudson's scripts replace options and rows as answers arrive: an element seen a moment ago may be gone
-        return new WebDriverWait(driver, Duration.ofSeconds(30)).withMessage(what)
+        return new WebDriverWait(driver, atMost).withMessage(what)
                 .ignoring(org.openqa.selenium.StaleElementReferenceException.class).until(condition);
     }
 

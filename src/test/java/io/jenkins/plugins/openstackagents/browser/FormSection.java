@@ -1,5 +1,6 @@
 package io.jenkins.plugins.openstackagents.browser;
 
+import java.time.Duration;
 import org.openqa.selenium.By;
 import org.openqa.selenium.Keys;
 import org.openqa.selenium.WebElement;
@@ -62,7 +63,12 @@ abstract class FormSection {
 
     /** What Hudson says below the field (its check's answer), waiting for one that contains {@code expected}. */
     String awaitMessage(String name, String expected) {
-        return browser.await("a message containing '" + expected + "' below " + name, d -> {
+        return awaitMessage(name, expected, Duration.ofSeconds(30));
+    }
+
+    /** {@link #awaitMessage(String, String)} for at most the given time. */
+    String awaitMessage(String name, String expected, Duration atMost) {
+        return browser.await("a message containing '" + expected + "' below " + name, atMost, d -> {
             String m = message(name);
             return m.contains(expected) ? m : null;
         });
