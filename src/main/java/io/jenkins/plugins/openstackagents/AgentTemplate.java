@@ -9,6 +9,9 @@ import hudson.model.Label;
 import hudson.model.labels.LabelAtom;
 import hudson.util.FormValidation;
 import hudson.util.ListBoxModel;
+import io.jenkins.plugins.openstackagents.forms.CloudForms;
+import io.jenkins.plugins.openstackagents.forms.CloudListings;
+import io.jenkins.plugins.openstackagents.forms.FormChecks;
 import io.jenkins.plugins.openstackagents.pool.UserData;
 import java.util.ArrayList;
 import java.util.List;
@@ -168,7 +171,7 @@ public class AgentTemplate extends AbstractDescribableImpl<AgentTemplate> {
                 @RelativePath("..") @QueryParameter String domainName,
                 @RelativePath("..") @QueryParameter String applicationCredentialId,
                 @RelativePath("..") @QueryParameter String applicationCredentialSecret) {
-            return CloudForms.exists(CloudListings.Kind.FLAVOR, value, CloudForms.settings(authUrl, region, verifyTls,
+            return OpenStackCloud.descriptor().forms().exists(CloudListings.Kind.FLAVOR, value, CloudForms.settings(authUrl, region, verifyTls,
                     username, password, projectName, domainName, applicationCredentialId, applicationCredentialSecret));
         }
 
@@ -180,7 +183,7 @@ public class AgentTemplate extends AbstractDescribableImpl<AgentTemplate> {
                 @RelativePath("..") @QueryParameter String domainName,
                 @RelativePath("..") @QueryParameter String applicationCredentialId,
                 @RelativePath("..") @QueryParameter String applicationCredentialSecret) {
-            return CloudForms.exists(CloudListings.Kind.IMAGE, value, CloudForms.settings(authUrl, region, verifyTls,
+            return OpenStackCloud.descriptor().forms().exists(CloudListings.Kind.IMAGE, value, CloudForms.settings(authUrl, region, verifyTls,
                     username, password, projectName, domainName, applicationCredentialId, applicationCredentialSecret));
         }
 
@@ -192,7 +195,7 @@ public class AgentTemplate extends AbstractDescribableImpl<AgentTemplate> {
                 @RelativePath("..") @QueryParameter String domainName,
                 @RelativePath("..") @QueryParameter String applicationCredentialId,
                 @RelativePath("..") @QueryParameter String applicationCredentialSecret) {
-            return CloudForms.exists(CloudListings.Kind.NETWORK, value, CloudForms.settings(authUrl, region, verifyTls,
+            return OpenStackCloud.descriptor().forms().exists(CloudListings.Kind.NETWORK, value, CloudForms.settings(authUrl, region, verifyTls,
                     username, password, projectName, domainName, applicationCredentialId, applicationCredentialSecret));
         }
 
@@ -236,7 +239,7 @@ public class AgentTemplate extends AbstractDescribableImpl<AgentTemplate> {
                 @RelativePath("..") @QueryParameter String applicationCredentialId,
                 @RelativePath("..") @QueryParameter String applicationCredentialSecret,
                 @QueryParameter String flavor) {
-            return CloudForms.fill(CloudListings.Kind.FLAVOR, flavor, CloudForms.settings(authUrl, region, verifyTls,
+            return OpenStackCloud.descriptor().forms().fill(CloudListings.Kind.FLAVOR, flavor, CloudForms.settings(authUrl, region, verifyTls,
                     username, password, projectName, domainName, applicationCredentialId, applicationCredentialSecret));
         }
 
@@ -248,7 +251,7 @@ public class AgentTemplate extends AbstractDescribableImpl<AgentTemplate> {
                 @RelativePath("..") @QueryParameter String applicationCredentialId,
                 @RelativePath("..") @QueryParameter String applicationCredentialSecret,
                 @QueryParameter String image) {
-            return CloudForms.fill(CloudListings.Kind.IMAGE, image, CloudForms.settings(authUrl, region, verifyTls,
+            return OpenStackCloud.descriptor().forms().fill(CloudListings.Kind.IMAGE, image, CloudForms.settings(authUrl, region, verifyTls,
                     username, password, projectName, domainName, applicationCredentialId, applicationCredentialSecret));
         }
 
@@ -260,7 +263,7 @@ public class AgentTemplate extends AbstractDescribableImpl<AgentTemplate> {
                 @RelativePath("..") @QueryParameter String applicationCredentialId,
                 @RelativePath("..") @QueryParameter String applicationCredentialSecret,
                 @QueryParameter String network) {
-            return CloudForms.fill(CloudListings.Kind.NETWORK, network, CloudForms.settings(authUrl, region, verifyTls,
+            return OpenStackCloud.descriptor().forms().fill(CloudListings.Kind.NETWORK, network, CloudForms.settings(authUrl, region, verifyTls,
                     username, password, projectName, domainName, applicationCredentialId, applicationCredentialSecret));
         }
     }

@@ -7,6 +7,7 @@ import hudson.slaves.Cloud;
 import io.jenkins.plugins.openstackagents.pool.CloudRuntime;
 import io.jenkins.plugins.openstackagents.pool.Ledger;
 import io.jenkins.plugins.openstackagents.pool.LimitsSnapshot;
+import io.jenkins.plugins.openstackagents.pool.Removal;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -111,7 +112,7 @@ public class CloudStatus implements RootAction {
             return rt.stats().snapshot();
         }
 
-        public List<CloudRuntime.Removal> getRemovals() {
+        public List<Removal> getRemovals() {
             return rt.removals();
         }
     }

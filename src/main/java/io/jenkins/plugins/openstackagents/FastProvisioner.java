@@ -6,7 +6,9 @@ import hudson.model.Hudson;
 import hudson.model.Label;
 import hudson.model.PeriodicWork;
 import hudson.slaves.Cloud;
+import java.util.HashMap;
 import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.logging.Logger;
 
@@ -25,7 +27,8 @@ public class FastProvisioner extends PeriodicWork {
     static final boolean ENABLED =
             Boolean.parseBoolean(System.getProperty(FastProvisioner.class.getName() + ".enabled", "true"));
 
-    private final AtomicBoolean busy = new AtomicBoolean();
+    /** Clouds whose decision runs now: one at a time per cloud, and a slow cloud holds up no other. */
+    private final Map<String, AtomicBoolean> busy = new ConcurrentHashMap<>();
 
     static final long PERIOD_MS = 250;
 
@@ -41,32 +44,40 @@ public class FastProvisioner extends PeriodicWork {
 
     @Override
     protected void doRun() {
-        if (!ENABLED || busy.get()) {
+        if (!ENABLED) {
             return;
         }
         Map<Label, Integer> waiting = Provisioning.waitingBuilds();
-        waiting.keySet().removeIf(label -> !ours(label));
-        if (waiting.isEmpty() || !busy.compareAndSet(false, true)) {
+        if (waiting.isEmpty()) {
             return;
         }
-        // deciding may read Nova's limits: not on the timer thread
-        Computer.threadPoolForRemoting.submit(() -> {
-            try {
-                waiting.forEach(Provisioning::startNow);
-            } catch (RuntimeException ex) {
-                LOGGER.warning("Fast provisioning failed: " + ex);
-            } finally {
-                busy.set(false);
-            }
-        });
-    }
-
-    private static boolean ours(Label label) {
         for (Cloud c : Hudson.getInstance().clouds) {
-            if (c instanceof OpenStackCloud && c.canProvision(label)) {
-                return true;
+            if (c instanceof OpenStackCloud) {
+                serve((OpenStackCloud) c, waiting);
             }
         }
-        return false;
+    }
+
+    private void serve(OpenStackCloud cloud, Map<Label, Integer> waiting) {
+        Map<Label, Integer> its = new HashMap<>();
+        waiting.forEach((label, n) -> {
+            if (cloud.canProvision(label)) {
+                its.put(label, n);
+            }
+        });
+        AtomicBoolean running = busy.computeIfAbsent(cloud.name, k -> new AtomicBoolean());
+        if (its.isEmpty() || !running.compareAndSet(false, true)) {
+            return;
+        }
+        // deciding may read the cloud's limits: not on the timer thread, and not in another cloud's way
+        Computer.threadPoolForRemoting.submit(() -> {
+            try {
+                its.forEach((label, n) -> Provisioning.startNow(cloud, label, n));
+            } catch (RuntimeException ex) {
+                LOGGER.warning("Fast provisioning for cloud " + cloud.name + " failed: " + ex);
+            } finally {
+                running.set(false);
+            }
+        });
     }
 }

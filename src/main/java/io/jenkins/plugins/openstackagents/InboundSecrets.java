@@ -15,7 +15,8 @@ final class InboundSecrets {
     private InboundSecrets() {
     }
 
-    static String secretFor(String agentName) {
+    /** The same for every agent on Hudson 1.395: the controller's key (a per-agent one comes with SSH agents). */
+    static String secret() {
         return Hudson.getInstance().getSecretKey();
     }
 }

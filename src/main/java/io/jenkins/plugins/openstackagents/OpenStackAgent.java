@@ -11,12 +11,7 @@ import hudson.slaves.AbstractCloudSlave;
 import hudson.slaves.JNLPLauncher;
 import hudson.slaves.NodeProperty;
 import hudson.slaves.Cloud;
-import hudson.model.Computer;
-import io.jenkins.plugins.openstackagents.pool.CloudRuntime;
 import java.io.IOException;
-import java.time.Duration;
-import java.util.concurrent.Callable;
-import java.util.function.BooleanSupplier;
 import java.util.Collections;
 import java.util.logging.Logger;
 
@@ -129,23 +124,9 @@ public class OpenStackAgent extends AbstractCloudSlave {
                     + " no longer exists");
             return;
         }
-        CloudRuntime rt = cloud.runtime();
-        rt.release(getNodeName(), templateName, serverId, reason);
-        // the quota is free once Nova has dropped the server: watch for that now, not on the next cleanup pass
-        // (not past the shutdown of this Jenkins: the watch's thread pool outlives it)
-        final String name = getNodeName();
-        final Hudson hudson = Hudson.getInstance();
-        Computer.threadPoolForRemoting.submit(new Callable<Boolean>() {
-            @Override
-            public Boolean call() throws InterruptedException {
-                return rt.awaitGone(name, Duration.ofMinutes(2), new BooleanSupplier() {
-                    @Override
-                    public boolean getAsBoolean() {
-                        return hudson.isTerminating() || Hudson.getInstance() != hudson;
-                    }
-                });
-            }
-        });
+        // watched until Nova has dropped it, so that its quota is free at once, not on the next cleanup pass
+        AgentTemplate t = cloud.getTemplate(templateName);
+        cloud.runtime().release(getNodeName(), templateName, serverId, t == null ? null : t.getFlavor(), reason);
     }
 
     @Extension

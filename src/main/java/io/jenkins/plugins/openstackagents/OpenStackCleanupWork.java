@@ -20,8 +20,6 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
-import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.logging.Logger;
 
@@ -72,15 +70,18 @@ public class OpenStackCleanupWork extends AsyncPeriodicWork {
         }
         CloudRuntime rt = cloud.runtime();
         if (rt.cleanupDue(Duration.ofSeconds(cloud.getCleanupIntervalSeconds()))) {
-            Map<String, OpenStackComputer> agents = new HashMap<>();
+            Map<String, String> agents = new HashMap<>();
+            Map<String, OpenStackAgent> nodes = new HashMap<>();
             for (OpenStackComputer c : computers(cloud)) {
-                agents.put(c.getName(), c);
+                OpenStackAgent agent = c.getNode();
+                if (agent != null) {
+                    agents.put(agent.getNodeName(), agent.getServerId());
+                    nodes.put(agent.getNodeName(), agent);
+                }
             }
-            Optional<CloudRuntime.Listing> onNova = rt.janitor().pass(agents.keySet(),
-                    OpenStackCloud.descriptor().launches().names(), t -> bootTimeout(cloud, t));
-            onNova.ifPresent(listing -> {
-                for (OpenStackComputer c : agents.values()) {
-                    step("vanished check of " + c.getName(), () -> removeIfVanished(rt, c, listing));
+            rt.janitor().pass(agents, t -> bootTimeout(cloud, t)).ifPresent(report -> {
+                for (String gone : report.vanishedAgents()) {
+                    step("removal of " + gone, () -> removeVanished(nodes.get(gone)));
                 }
             });
         }
@@ -115,12 +116,16 @@ public class OpenStackCleanupWork extends AsyncPeriodicWork {
     /** An agent not connected for longer than its connect timeout (never came up, or lost after a restart). */
     private void markDisconnected(OpenStackComputer c) {
         OpenStackAgent agent = c.getNode();
-        if (agent == null || c.getDeletionReason() != null
-                || OpenStackCloud.descriptor().launches().names().contains(agent.getNodeName())) {
+        if (agent == null) {
             return;
         }
+        if (c.getDeletionReason() != null || Provisioning.launching().contains(agent.getNodeName())) {
+            return;
+        }
+        long now = System.currentTimeMillis();
+        c.observe(now);
         long timeout = TimeUnit.MINUTES.toMillis(agent.getConnectTimeoutMinutes());
-        if (c.disconnectedFor(System.currentTimeMillis()) > timeout) {
+        if (c.disconnectedFor(now) > timeout) {
             c.markForDeletion("agent not connected for " + agent.getConnectTimeoutMinutes() + " min (connect timeout)");
         }
     }
@@ -133,14 +138,8 @@ public class OpenStackCleanupWork extends AsyncPeriodicWork {
         }
     }
 
-    /** Agents whose server Nova no longer has: nothing to run on, removed from Jenkins. */
-    private void removeIfVanished(CloudRuntime rt, OpenStackComputer c, CloudRuntime.Listing onNova)
-            throws IOException {
-        OpenStackAgent agent = c.getNode();
-        if (agent == null || !rt.janitor().vanished(onNova, agent.getNodeName(), agent.getServerId())
-                || OpenStackCloud.descriptor().launches().names().contains(agent.getNodeName())) {
-            return;
-        }
+    /** An agent whose server Nova no longer has: nothing to run on, removed from Jenkins. */
+    private void removeVanished(OpenStackAgent agent) throws IOException {
         LOGGER.info("Removing agent " + agent.getNodeName() + ": its server " + agent.getServerId()
                 + " is gone from cloud " + agent.getCloudName());
         Hudson.getInstance().removeNode(agent);

@@ -2,6 +2,7 @@ package io.jenkins.plugins.openstackagents;
 
 import hudson.Extension;
 import hudson.Util;
+import hudson.model.Computer;
 import hudson.model.Descriptor;
 import hudson.model.Hudson;
 import hudson.model.Label;
@@ -9,11 +10,15 @@ import hudson.slaves.Cloud;
 import hudson.slaves.NodeProvisioner.PlannedNode;
 import hudson.util.FormValidation;
 import hudson.util.Secret;
+import io.jenkins.plugins.openstackagents.forms.CloudForms;
+import io.jenkins.plugins.openstackagents.forms.FormChecks;
+import io.jenkins.plugins.openstackagents.forms.FormConnections;
 import io.jenkins.plugins.openstackagents.nova.Compute;
 import io.jenkins.plugins.openstackagents.nova.ComputeFactory;
 import io.jenkins.plugins.openstackagents.nova.ConnectionSettings;
 import io.jenkins.plugins.openstackagents.nova.Openstack4jComputeFactory;
 import io.jenkins.plugins.openstackagents.pool.CloudRuntime;
+import io.jenkins.plugins.openstackagents.pool.Defaults;
 import io.jenkins.plugins.openstackagents.pool.Sleeper;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
@@ -26,7 +31,10 @@ import java.util.Collections;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.BooleanSupplier;
+import java.util.function.Function;
 import net.sf.json.JSONObject;
 import org.kohsuke.stapler.DataBoundConstructor;
 import org.kohsuke.stapler.QueryParameter;
@@ -41,10 +49,10 @@ import org.kohsuke.stapler.StaplerRequest;
 public class OpenStackCloud extends Cloud {
 
     public static final int DEFAULT_INSTANCE_CAP = 10;
-    public static final String DEFAULT_DOMAIN = "Default";
-    public static final int DEFAULT_LIMITS_INTERVAL_SECONDS = 60;
-    public static final int DEFAULT_REQUESTS_PER_SECOND = 5;
-    public static final int DEFAULT_CLEANUP_INTERVAL_SECONDS = 60;
+    public static final String DEFAULT_DOMAIN = CloudForms.DEFAULT_DOMAIN;
+    public static final int DEFAULT_LIMITS_INTERVAL_SECONDS = Defaults.LIMITS_INTERVAL_SECONDS;
+    public static final int DEFAULT_REQUESTS_PER_SECOND = Defaults.REQUESTS_PER_SECOND;
+    public static final int DEFAULT_CLEANUP_INTERVAL_SECONDS = Defaults.CLEANUP_INTERVAL_SECONDS;
 
     private final String authUrl;
     private final String region;
@@ -131,24 +139,8 @@ public class OpenStackCloud extends Cloud {
     }
 
     public ConnectionSettings connectionSettings() {
-        return settings(authUrl, region, verifyTls, username, password, projectName, domainName,
+        return CloudForms.settings(authUrl, region, verifyTls, username, password, projectName, domainName,
                 applicationCredentialId, applicationCredentialSecret);
-    }
-
-    static ConnectionSettings settings(String authUrl, String region, boolean verifyTls, String username,
-                                       Secret password, String projectName, String domainName,
-                                       String applicationCredentialId, Secret applicationCredentialSecret) {
-        ConnectionSettings.Credentials c;
-        if (Util.fixEmptyAndTrim(applicationCredentialId) != null) {
-            c = new ConnectionSettings.ApplicationCredential(applicationCredentialId.trim(),
-                    Secret.toString(applicationCredentialSecret));
-        } else {
-            String domain = Util.fixEmptyAndTrim(domainName) == null ? DEFAULT_DOMAIN : domainName.trim();
-            c = new ConnectionSettings.Password(Util.fixNull(username).trim(), Secret.toString(password),
-                    Util.fixNull(projectName).trim(), domain);
-        }
-        return new ConnectionSettings(authUrl, Util.fixEmptyAndTrim(region), c, verifyTls,
-                Duration.ofSeconds(10), Duration.ofSeconds(30));
     }
 
     /** The provisioning state of this cloud, kept across configuration changes. */
@@ -202,15 +194,28 @@ public class OpenStackCloud extends Cloud {
         return Hudson.getInstance().getDescriptorByType(DescriptorImpl.class);
     }
 
+    /** Whether the Jenkins that started a watch is shutting down (its thread pool outlives it). */
+    private static final class ShuttingDown implements BooleanSupplier {
+        private final Hudson hudson;
+
+        ShuttingDown(Hudson hudson) {
+            this.hudson = hudson;
+        }
+
+        @Override
+        public boolean getAsBoolean() {
+            return hudson.isTerminating() || Hudson.getInstance() != hudson;
+        }
+    }
+
     @Extension
     public static class DescriptorImpl extends Descriptor<Cloud> {
 
         private final transient Map<String, CloudRuntime> runtimes = new ConcurrentHashMap<>();
         private transient volatile ComputeFactory computeFactory = new Openstack4jComputeFactory();
         private transient volatile String controllerId;
-        private final transient Launches launches = new Launches();
         private final transient TemplateProblems problems = new TemplateProblems();
-        private final transient CloudListings listings = new CloudListings();
+        private transient volatile CloudForms forms = newForms(computeFactory);
 
         @Override
         public String getDisplayName() {
@@ -224,33 +229,45 @@ public class OpenStackCloud extends Cloud {
             return super.newInstance(req, json);
         }
 
-        Launches launches() {
-            return launches;
-        }
-
         TemplateProblems problems() {
             return problems;
         }
 
-        CloudListings listings() {
-            return listings;
+        /** The web methods of the forms that talk to the cloud. */
+        CloudForms forms() {
+            return forms;
+        }
+
+        private CloudForms newForms(ComputeFactory factory) {
+            return new CloudForms(new FormConnections(factory, new ConfiguredGate(), Clock.systemUTC()));
+        }
+
+        /** The gate of a configured cloud whose runtime is connected with exactly these settings. */
+        private final class ConfiguredGate implements Function<ConnectionSettings, Optional<Compute>> {
+            @Override
+            public Optional<Compute> apply(ConnectionSettings s) {
+                for (CloudRuntime rt : runtimes.values()) {
+                    Optional<Compute> gate = rt.gateFor(s);
+                    if (gate.isPresent()) {
+                        return gate;
+                    }
+                }
+                return Optional.empty();
+            }
         }
 
         /** Replaces how clouds connect (the tests use an in-memory cloud). Resets every cloud's connection. */
         public void setComputeFactory(ComputeFactory factory) {
             this.computeFactory = factory;
             runtimes.clear();
-        }
-
-        Compute connect(ConnectionSettings settings) {
-            return computeFactory.connect(settings);
+            forms = newForms(factory);
         }
 
         CloudRuntime runtime(OpenStackCloud cloud) {
             CloudRuntime rt = runtimes.get(cloud.name);
             if (rt == null) {
                 CloudRuntime fresh = new CloudRuntime(cloud.name, controllerId(), computeFactory, Clock.systemUTC(),
-                        Sleeper.REAL);
+                        Sleeper.REAL, Computer.threadPoolForRemoting, new ShuttingDown(Hudson.getInstance()));
                 rt = runtimes.putIfAbsent(cloud.name, fresh);
                 rt = rt == null ? fresh : rt;
             }
@@ -328,7 +345,7 @@ public class OpenStackCloud extends Cloud {
                                                @QueryParameter String domainName,
                                                @QueryParameter String applicationCredentialId,
                                                @QueryParameter String applicationCredentialSecret) {
-            return CloudForms.testConnection(CloudForms.settings(authUrl, region, verifyTls, username, password,
+            return forms.testConnection(CloudForms.settings(authUrl, region, verifyTls, username, password,
                     projectName, domainName, applicationCredentialId, applicationCredentialSecret));
         }
     }

@@ -31,27 +31,25 @@ public class OpenStackComputer extends AbstractCloudComputer<OpenStackAgent> {
     }
 
     /**
-     * How long the agent has been disconnected, as observed by the calls of this and {@link #connectedFor} (0 while
-     * connected). Its first connection, a reconnection after a Jenkins restart, and a lost connection all count
-     * alike.
+     * Notes whether the agent is connected now. The times below count from the first observation that saw it in its
+     * current state: its first connection, a reconnection after a Jenkins restart, and a lost connection alike.
      */
-    long disconnectedFor(long now) {
-        return timeSeen(false, now);
-    }
-
-    /** How long the agent has been connected, as observed likewise (0 while disconnected). */
-    long connectedFor(long now) {
-        return timeSeen(true, now);
-    }
-
-    /** Time since the calls first saw the agent in its current state, if that state is {@code connected}, else 0. */
-    private synchronized long timeSeen(boolean connected, long now) {
+    synchronized void observe(long now) {
         boolean is = getChannel() != null;
         if (seenSince == 0 || is != connectedWhenSeen) {
             connectedWhenSeen = is;
             seenSince = now;
         }
-        return is == connected ? now - seenSince : 0;
+    }
+
+    /** How long the agent has been seen disconnected (0 while connected, or before any observation). */
+    synchronized long disconnectedFor(long now) {
+        return seenSince != 0 && !connectedWhenSeen ? now - seenSince : 0;
+    }
+
+    /** How long the agent has been seen connected (0 while disconnected, or before any observation). */
+    synchronized long connectedFor(long now) {
+        return seenSince != 0 && connectedWhenSeen ? now - seenSince : 0;
     }
 
     /** Why this agent is to be deleted, or null. */

@@ -24,7 +24,9 @@ public class OpenStackRetentionStrategy extends RetentionStrategy<OpenStackCompu
         }
         long idleMs = System.currentTimeMillis() - c.getIdleStartMilliseconds();
         if (agent.isSingleUse()) {
-            long onlineMs = c.connectedFor(System.currentTimeMillis());
+            long now = System.currentTimeMillis();
+            c.observe(now);
+            long onlineMs = c.connectedFor(now);
             // normally marked when its build ends; this one ran a build before Jenkins restarted
             if (c.isUsed() && c.isIdle()) {
                 c.markForDeletion("single-use agent ran a build before Jenkins restarted");

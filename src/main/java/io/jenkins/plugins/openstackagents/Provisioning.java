@@ -8,82 +8,90 @@ import hudson.model.Queue;
 import hudson.slaves.Cloud;
 import hudson.slaves.NodeProvisioner.PlannedNode;
 import io.jenkins.plugins.openstackagents.nova.ComputeException;
-import io.jenkins.plugins.openstackagents.nova.Server;
-import io.jenkins.plugins.openstackagents.nova.ServerRequest;
 import io.jenkins.plugins.openstackagents.pool.CloudRuntime;
-import io.jenkins.plugins.openstackagents.pool.Ownership;
+import io.jenkins.plugins.openstackagents.pool.Demand;
+import io.jenkins.plugins.openstackagents.pool.Ledger;
+import io.jenkins.plugins.openstackagents.pool.LimitsSnapshot;
 import io.jenkins.plugins.openstackagents.pool.Planner;
 import io.jenkins.plugins.openstackagents.pool.Quota;
-import io.jenkins.plugins.openstackagents.pool.UserData;
 import java.security.SecureRandom;
-import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.concurrent.Callable;
+import java.util.Set;
 import java.util.logging.Logger;
 
-/** Turns NodeProvisioner's demand into planned agents, as far as the caps and the quota allow. */
+/** Turns demand (NodeProvisioner's, and the builds the fast path sees waiting) into agents, as far as the caps and the quota allow. */
 final class Provisioning {
 
     private static final Logger LOGGER = Logger.getLogger(Provisioning.class.getName());
     private static final SecureRandom RANDOM = new SecureRandom();
-    private static final long AGENT_POLL_MS = 250;
     private static final String ALPHABET = "abcdefghijklmnopqrstuvwxyz0123456789";
 
     private Provisioning() {
     }
 
     /**
-     * NodeProvisioner's round: its excess workload already discounts the agents it is waiting for, not those
-     * {@link FastProvisioner} started nor agents reconnecting; those are discounted here, and the result is capped by
-     * the builds actually waiting.
+     * Decisions of demand against what is on its way are made under this lock, for every cloud and both paths, so
+     * that two never start two servers for one build. Nothing under it asks a cloud anything: what a decision needs
+     * from the cloud is read before ({@link #prepare}).
      */
+    private static final Object DECIDING = new Object();
+
+    /** NodeProvisioner's round for one cloud: its demand less what is on its way, as far as the caps and quota allow. */
     static Collection<PlannedNode> provision(OpenStackCloud cloud, Label label, int excessWorkload) {
-        Launches launches = OpenStackCloud.descriptor().launches();
-        List<Launch> started;
-        synchronized (launches) {
-            int reconnecting = reconnecting(label, launches);
-            int excess = excessWorkload - launches.executors(label, true) - reconnecting;
-            // NodeProvisioner's workload is an average that lags the queue (after a wait at quota it stays high
-            // for a while): never more than the builds waiting now that nothing on its way will take
-            excess = Math.min(excess, waitingBuilds().getOrDefault(label, 0) - label.getIdleExecutors()
-                    - launches.executors(label, false) - reconnecting);
-            started = plan(cloud, label, excess, false);
+        if (provisionerDemand(label, excessWorkload) <= 0) {
+            return List.of();
+        }
+        Prepared prepared = prepare(cloud, label);
+        List<AgentLaunch> started;
+        synchronized (DECIDING) {
+            started = reserve(cloud, prepared, label, provisionerDemand(label, excessWorkload),
+                    Ledger.Launch.PROVISIONER);
         }
         List<PlannedNode> planned = new ArrayList<>();
-        for (Launch launch : started) {
-            planned.add(new PlannedNode(launch.name, Computer.threadPoolForRemoting.submit(launch),
-                    launch.template.getNumExecutors()));
+        for (AgentLaunch launch : started) {
+            planned.add(new PlannedNode(launch.name(), Computer.threadPoolForRemoting.submit(launch),
+                    launch.executors()));
         }
         return planned;
     }
 
-    /**
-     * Starts agents at once, outside NodeProvisioner, for the builds of a label that neither an idle executor nor
-     * an agent on its way (from either path) will take. Decided under the same lock as {@link #provision}.
-     */
-    static void startNow(Label label, int waitingBuilds) {
-        Launches launches = OpenStackCloud.descriptor().launches();
-        List<Launch> started = new ArrayList<>();
-        synchronized (launches) {
-            int excess = waitingBuilds - label.getIdleExecutors() - launches.executors(label, false)
-                    - reconnecting(label, launches);
-            for (Cloud c : Hudson.getInstance().clouds) {
-                if (excess > 0 && c instanceof OpenStackCloud && c.canProvision(label)) {
-                    for (Launch launch : plan((OpenStackCloud) c, label, excess, true)) {
-                        started.add(launch);
-                        excess -= launch.template.getNumExecutors();
-                    }
-                }
-            }
+    private static int provisionerDemand(Label label, int excessWorkload) {
+        synchronized (DECIDING) {
+            int reconnecting = reconnecting(label);
+            return Demand.forProvisioner(excessWorkload, onTheWay(label, true), onTheWay(label, false), reconnecting,
+                    waitingBuilds().getOrDefault(label, 0), label.getIdleExecutors());
         }
-        for (Launch launch : started) {
+    }
+
+    /**
+     * Starts agents of one cloud at once, outside NodeProvisioner, for the builds of a label that neither an idle
+     * executor nor an agent on its way (from either path, of any cloud) will take.
+     */
+    static void startNow(OpenStackCloud cloud, Label label, int waitingBuilds) {
+        if (fastDemand(label, waitingBuilds) <= 0) {
+            return;
+        }
+        Prepared prepared = prepare(cloud, label);
+        List<AgentLaunch> started;
+        synchronized (DECIDING) {
+            started = reserve(cloud, prepared, label, fastDemand(label, waitingBuilds), Ledger.Launch.FAST);
+        }
+        for (AgentLaunch launch : started) {
             Computer.threadPoolForRemoting.submit(launch);
+        }
+    }
+
+    private static int fastDemand(Label label, int waitingBuilds) {
+        synchronized (DECIDING) {
+            return Demand.forWaiting(waitingBuilds, label.getIdleExecutors(), onTheWay(label, false),
+                    reconnecting(label));
         }
     }
 
@@ -99,17 +107,54 @@ final class Provisioning {
         return waiting;
     }
 
+    private static List<OpenStackCloud> clouds() {
+        List<OpenStackCloud> r = new ArrayList<>();
+        for (Cloud c : Hudson.getInstance().clouds) {
+            if (c instanceof OpenStackCloud) {
+                r.add((OpenStackCloud) c);
+            }
+        }
+        return r;
+    }
+
+    /** The agents being launched now, of every cloud. */
+    static Set<String> launching() {
+        Set<String> names = new HashSet<>();
+        for (OpenStackCloud c : clouds()) {
+            names.addAll(c.runtime().ledger().launching().keySet());
+        }
+        return names;
+    }
+
+    /** Executors on their way for builds of this label, of every cloud; only the fast path's if asked. */
+    static int onTheWay(Label label, boolean fastOnly) {
+        int n = 0;
+        for (OpenStackCloud c : clouds()) {
+            Ledger ledger = c.runtime().ledger();
+            for (Map.Entry<String, Ledger.Launch> l : ledger.launching().entrySet()) {
+                if (fastOnly && l.getValue() != Ledger.Launch.FAST) {
+                    continue;
+                }
+                AgentTemplate t = ledger.get(l.getKey()).map(e -> c.getTemplate(e.template())).orElse(null);
+                if (t != null && t.matches(label)) {
+                    n += t.getNumExecutors();
+                }
+            }
+        }
+        return n;
+    }
+
     /**
      * Executors of agents expected to connect that no launch watches: agents of a previous Jenkins run (their
      * servers booted or booting when it stopped) and agents whose connection dropped. Not those an administrator
      * took offline, those marked for deletion, nor a single-use agent that already ran its build. One that never
      * connects is deleted by the cleanup after its connect timeout, and then no longer counted.
      */
-    static int reconnecting(Label label, Launches launches) {
+    static int reconnecting(Label label) {
         if (label == null) {
             return 0;
         }
-        java.util.Set<String> launching = launches.names();
+        Set<String> launching = launching();
         int n = 0;
         for (Node node : Hudson.getInstance().getNodes()) {
             if (!(node instanceof OpenStackAgent) || launching.contains(node.getNodeName()) || !label.matches(node)) {
@@ -126,12 +171,20 @@ final class Provisioning {
         return n;
     }
 
-    /** Reserves servers for {@code excess} executors of demand, as far as the caps and the quota allow. */
-    private static List<Launch> plan(OpenStackCloud cloud, Label label, int excess, boolean fast) {
-        List<Launch> launches = new ArrayList<>();
-        if (excess <= 0) {
-            return launches;
-        }
+    /** A template of the label, with what one of its servers takes and how many creates it may have now. */
+    private record Candidate(AgentTemplate template, Quota perServer, int allowed) {
+    }
+
+    /** What one cloud's reservations need from the cloud, read before deciding; no candidates when it cannot plan. */
+    private record Prepared(LimitsSnapshot limits, List<Candidate> candidates) {
+    }
+
+    /**
+     * Reads, without any lock, what deciding for this cloud and label needs from the cloud: the limits (and the
+     * ledger rebuilt after a restart) and the flavor of each matching template. Problems are said once.
+     */
+    private static Prepared prepare(OpenStackCloud cloud, Label label) {
+        Prepared none = new Prepared(null, List.of());
         TemplateProblems problems = OpenStackCloud.descriptor().problems();
         try {
             jenkinsUrl(cloud);
@@ -140,11 +193,12 @@ final class Provisioning {
             if (problems.planning(cloud.name, null, e.getMessage())) {
                 LOGGER.warning(e.getMessage());
             }
-            return launches;
+            return none;
         }
         CloudRuntime rt = cloud.runtime();
+        List<Candidate> candidates = new ArrayList<>();
         for (AgentTemplate t : cloud.getTemplates()) {
-            if (excess <= 0 || !t.matches(label)) {
+            if (!t.matches(label)) {
                 continue;
             }
             int allowed = problems.allowed(cloud.name, t, Instant.now());
@@ -153,28 +207,56 @@ final class Provisioning {
                 continue;
             }
             try {
-                Quota perServer = Quota.of(rt.flavor(t.getFlavor()));
-                int wanted = Math.min(allowed, (excess + t.getNumExecutors() - 1) / t.getNumExecutors());
-                Planner.Plan plan = rt.plan(new Planner.Request(t.getName(), perServer, wanted, t.getInstanceCap()),
-                        cloud.getInstanceCap(), () -> newName(cloud, t));
-                for (String name : plan.reserved()) {
-                    launches.add(new Launch(cloud, t, name, fast));
-                    excess -= t.getNumExecutors();
-                }
-                if (!plan.isEmpty()) {
-                    LOGGER.info(() -> "Cloud " + cloud.name + " starts " + plan.reserved().size() + " agent(s) of template "
-                            + t.getName() + " for " + label + " (wanted " + wanted + ")");
-                }
+                candidates.add(new Candidate(t, Quota.of(rt.flavor(t.getFlavor())), allowed));
                 problems.planning(cloud.name, t, null);
             } catch (ComputeException e) {
-                // the gate already said when the cloud itself fails; a broken template is said once
-                if (e.is(ComputeException.Kind.PERMANENT) && problems.planning(cloud.name, t, e.getMessage())) {
-                    LOGGER.warning(() -> "Cloud " + cloud.name + " cannot start agents of template " + t.getName()
-                            + ": " + e.getMessage());
-                } else {
-                    LOGGER.fine(() -> "Cloud " + cloud.name + " cannot provision template " + t.getName() + " now: "
-                            + e.getMessage());
-                }
+                cannotPlan(cloud, t, e);
+            }
+        }
+        if (candidates.isEmpty()) {
+            return none;
+        }
+        try {
+            return new Prepared(rt.prepare(), candidates);
+        } catch (ComputeException e) {
+            LOGGER.fine(() -> "Cloud " + cloud.name + " cannot provision now: " + e.getMessage());
+            return none;
+        }
+    }
+
+    /** The gate already said when the cloud itself fails; a broken template is said once. */
+    private static void cannotPlan(OpenStackCloud cloud, AgentTemplate t, ComputeException e) {
+        if (e.is(ComputeException.Kind.PERMANENT)
+                && OpenStackCloud.descriptor().problems().planning(cloud.name, t, e.getMessage())) {
+            LOGGER.warning(() -> "Cloud " + cloud.name + " cannot start agents of template " + t.getName()
+                    + ": " + e.getMessage());
+        } else {
+            LOGGER.fine(() -> "Cloud " + cloud.name + " cannot provision template " + t.getName() + " now: "
+                    + e.getMessage());
+        }
+    }
+
+    /** Reserves servers for {@code excess} executors of demand from what was prepared; asks the cloud nothing. */
+    private static List<AgentLaunch> reserve(OpenStackCloud cloud, Prepared prepared, Label label, int excess,
+                                        Ledger.Launch path) {
+        List<AgentLaunch> launches = new ArrayList<>();
+        CloudRuntime rt = cloud.runtime();
+        for (Candidate c : prepared.candidates()) {
+            if (excess <= 0) {
+                break;
+            }
+            AgentTemplate t = c.template();
+            int wanted = Demand.servers(excess, t.getNumExecutors(), c.allowed());
+            Planner.Plan plan = rt.reserve(new Planner.Request(t.getName(), c.perServer(), wanted, t.getInstanceCap()),
+                    cloud.getInstanceCap(), () -> newName(cloud, t), prepared.limits());
+            for (String name : plan.reserved()) {
+                rt.ledger().launchStarted(name, path);
+                launches.add(new AgentLaunch(cloud, t, name, path == Ledger.Launch.FAST));
+                excess -= t.getNumExecutors();
+            }
+            if (!plan.isEmpty()) {
+                LOGGER.info(() -> "Cloud " + cloud.name + " starts " + plan.reserved().size() + " agent(s) of template "
+                        + t.getName() + " for " + label + " (wanted " + wanted + ")");
             }
         }
         return launches;
@@ -196,117 +278,5 @@ final class Provisioning {
                     + " set 'Jenkins URL for agents' in cloud " + cloud.name);
         }
         return url.endsWith("/") ? url : url + "/";
-    }
-
-    /** Creates one server and returns its agent once the server is ACTIVE. */
-    static final class Launch implements Callable<Node> {
-        private final OpenStackCloud cloud;
-        private final AgentTemplate template;
-        private final String name;
-        private final boolean fast;
-
-        Launch(OpenStackCloud cloud, AgentTemplate template, String name, boolean fast) {
-            this.fast = fast;
-            this.cloud = cloud;
-            this.template = template;
-            this.name = name;
-            OpenStackCloud.descriptor().launches().started(name, template, fast);
-        }
-
-        @Override
-        public Node call() throws Exception {
-            try {
-                return launch();
-            } catch (ProvisioningFailure e) {
-                if (fast) { // nobody reads this future; NodeProvisioner logs its own
-                    LOGGER.info(e.getMessage());
-                }
-                throw e;
-            } finally {
-                OpenStackCloud.descriptor().launches().ended(name);
-            }
-        }
-
-        private Node launch() throws Exception {
-            CloudRuntime rt = cloud.runtime();
-            ServerRequest request;
-            try {
-                request = request();
-            } catch (ProvisioningFailure e) {
-                rt.cancel(name);
-                throw e;
-            }
-            Server server;
-            TemplateProblems problems = OpenStackCloud.descriptor().problems();
-            try {
-                server = rt.create(name, request);
-            } catch (ComputeException e) {
-                // a request Nova refuses as such (an image that does not exist) would be refused again: said once,
-                // and tried again by one create after a while
-                if (e.is(ComputeException.Kind.BAD_REQUEST)
-                        && problems.refused(cloud.name, template, e.getReason(), Instant.now())) {
-                    LOGGER.warning(() -> "Cloud " + cloud.name + " cannot start agents of template "
-                            + template.getName() + ": " + e.getReason() + " One create tries again in "
-                            + TemplateProblems.RETRY.toMinutes() + " min, or when the template changes.");
-                }
-                throw new ProvisioningFailure("Agent " + name + " of cloud " + cloud.name + " not started: "
-                        + e.getMessage());
-            }
-            problems.created(cloud.name, template);
-            // Added now, not when this future ends, so that the agent can connect as soon as the server has
-            // booted; the future ends once it has, and until then NodeProvisioner counts it as planned capacity.
-            OpenStackAgent agent = new OpenStackAgent(name, cloud.name, template, server.id());
-            Hudson.getInstance().addNode(agent);
-            try {
-                rt.awaitActive(name, server, Duration.ofMinutes(template.getBootTimeoutMinutes()), () -> {
-                    Computer c = agent.toComputer();
-                    return c != null && c.isOnline(); // it runs, so its server is ACTIVE: no need to ask Nova
-                });
-            } catch (ComputeException | InterruptedException e) {
-                Hudson.getInstance().removeNode(agent); // the runtime deleted the server, unless interrupted:
-                if (e instanceof InterruptedException) {
-                    rt.release(name, "provisioning interrupted");
-                    throw e;
-                }
-                throw new ProvisioningFailure("Agent " + name + " of cloud " + cloud.name + " not started: "
-                        + e.getMessage());
-            }
-            LOGGER.info(() -> "Server " + name + " (" + server.id() + ") is ACTIVE; waiting for its agent to connect");
-            awaitOnline(agent, Duration.ofMinutes(template.getConnectTimeoutMinutes()));
-            return agent;
-        }
-
-        private void awaitOnline(OpenStackAgent agent, Duration timeout) throws Exception {
-            long deadline = System.nanoTime() + timeout.toNanos();
-            while (true) {
-                Computer c = agent.toComputer();
-                if (c != null && c.isOnline()) {
-                    LOGGER.info(() -> "Agent " + name + " is online");
-                    return;
-                }
-                if (System.nanoTime() - deadline >= 0) {
-                    String why = "agent did not connect within " + timeout.toMinutes() + " min of its server's boot";
-                    if (c instanceof OpenStackComputer) {
-                        ((OpenStackComputer) c).markForDeletion(why);
-                        OpenStackCleanupWork.trigger();
-                    }
-                    throw new ProvisioningFailure("Agent " + name + " of cloud " + cloud.name + ": " + why);
-                }
-                Thread.sleep(AGENT_POLL_MS);
-            }
-        }
-
-        private ServerRequest request() throws ProvisioningFailure {
-            Map<String, String> vars = Map.of(
-                    UserData.JENKINS_URL, jenkinsUrl(cloud),
-                    UserData.AGENT_NAME, name,
-                    UserData.AGENT_SECRET, InboundSecrets.secretFor(name),
-                    UserData.AGENT_WORKDIR, template.getRemoteFs());
-            Ownership owner = new Ownership(OpenStackCloud.descriptor().controllerId(), cloud.name,
-                    template.getName(), name);
-            return new ServerRequest(name, template.getFlavor(), template.getImage(), template.getNetwork(),
-                    template.getKeyPair(), template.securityGroupList(), template.getAvailabilityZone(),
-                    UserData.render(template.getUserData(), vars), owner.toMetadata());
-        }
     }
 }

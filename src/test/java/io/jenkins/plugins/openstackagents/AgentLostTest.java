@@ -68,7 +68,7 @@ public class AgentLostTest extends OpenStackTestCase {
         assertBuildStatusSuccess(second);
         assertLogContains("second try", second);
         long recovered = System.currentTimeMillis() - killed;
-        SingleUseListener.AgentLost cause = second.getCause(SingleUseListener.AgentLost.class);
+        LostAgentListener.AgentLost cause = second.getCause(LostAgentListener.AgentLost.class);
         assertNotNull("queued again because the agent was lost: " + second.getCauses(), cause);
         assertEquals(lost.getNodeName(), cause.getAgent());
         assertNotSame(lost.getNodeName(), second.getBuiltOn().getNodeName());
@@ -79,7 +79,7 @@ public class AgentLostTest extends OpenStackTestCase {
         assertFalse("the lost agent's server is deleted", compute.find(lost.getServerId()).isPresent());
         assertNull(hudson.getNode(lost.getNodeName()));
         assertEquals(log.lines().toString(), 1, log.containing("lost its agent"));
-        Thread.sleep(SingleUseListener.LOST_CONNECTION_WAIT_MS + 1000);
+        Thread.sleep(LostAgentListener.LOST_CONNECTION_WAIT_MS + 1000);
         assertNull("no third try", p.getBuildByNumber(3));
         while (!compute.servers().isEmpty() && System.currentTimeMillis() < deadline + 60_000) {
             Thread.sleep(100);
@@ -98,7 +98,7 @@ public class AgentLostTest extends OpenStackTestCase {
         p.getBuildersList().add(new Shell("exit 3"));
         FreeStyleBuild b = p.scheduleBuild2(0).get(120, java.util.concurrent.TimeUnit.SECONDS);
         assertEquals(Result.FAILURE, b.getResult());
-        Thread.sleep(SingleUseListener.LOST_CONNECTION_WAIT_MS + 3000);
+        Thread.sleep(LostAgentListener.LOST_CONNECTION_WAIT_MS + 3000);
         assertNull("not queued again", p.getBuildByNumber(2));
         assertFalse(p.isInQueue());
     }

@@ -43,6 +43,14 @@ public class ArchitectureTest {
         assertEquals(List.of(), imports("pool", "hudson.", "jenkins.", "org.kohsuke."));
     }
 
+    /** The forms check and list; they neither provision nor know the Jenkins beans that hold the configuration. */
+    @Test
+    public void formsKnowNoProvisioningAndNoBean() throws IOException {
+        List<String> root = imports("forms", "io.jenkins.plugins.openstackagents.OpenStack",
+                "io.jenkins.plugins.openstackagents.AgentTemplate", "io.jenkins.plugins.openstackagents.Provisioning");
+        assertEquals(List.of(), root);
+    }
+
     /**
      * Stapler 1.155 reads the class files of data-bound classes and descriptors with ASM 2, which fails on
      * invokedynamic (lambdas, indy string concatenation): keep those class files free of it.
@@ -81,6 +89,8 @@ public class ArchitectureTest {
     @Test
     public void onlyNovaKnowsOpenstack4j() throws IOException {
         assertEquals(List.of(), imports("pool", "org.openstack4j."));
+        assertTrue(Files.isDirectory(MAIN.resolve("forms")));
+        assertEquals(List.of(), imports("forms", "org.openstack4j."));
         try (Stream<Path> files = Files.list(MAIN)) {
             for (Path p : files.filter(f -> f.toString().endsWith(".java")).collect(Collectors.toList())) {
                 for (String l : Files.readAllLines(p)) {

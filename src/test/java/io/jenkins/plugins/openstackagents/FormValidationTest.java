@@ -131,7 +131,9 @@ public class FormValidationTest extends OpenStackTestCase {
         assertEquals(2, flavors.size());
         assertEquals("1", flavors.get(0).value);
         assertTrue(flavors.get(0).selected);
-        compute.failNext(InMemoryCompute.Op.IMAGES, new ComputeException(ComputeException.Kind.TRANSIENT, "down"));
+        // refused, not down: a failure that pauses the gate would hold back the network list below as well
+        compute.failNext(InMemoryCompute.Op.IMAGES, new ComputeException(ComputeException.Kind.PERMANENT,
+                "Glance answered 403"));
         hudson.util.ListBoxModel images = templateForm().doFillImageItems("https://k.example.com/v3", "", true,
                 "u", "p", "proj", "Default", "", "", "img-gone");
         assertEquals(1, images.size());

@@ -71,4 +71,13 @@ public class ComputeException extends Exception {
     public boolean is(Kind k) {
         return kind == k;
     }
+
+    /**
+     * Whether Nova refused for quota: 403 or 413 with its sentence naming the quota ("Quota exceeded for instances:
+     * ..."), at once or as the fault of a server gone to ERROR. The one place this rule is written.
+     */
+    public static boolean isQuotaRefusal(int status, String message) {
+        return (status == 403 || status == 413) && message != null
+                && message.toLowerCase(java.util.Locale.ROOT).contains("quota");
+    }
 }

@@ -153,7 +153,7 @@ final class ErrorTranslator {
     static ComputeException answered(int status, String message, Duration retryAfter, String service, String action,
                                      Throwable cause) {
         String said = text(message);
-        if ((status == 403 || status == 413) && said.toLowerCase(Locale.ROOT).contains("quota")) {
+        if (ComputeException.isQuotaRefusal(status, said)) {
             // Nova's own sentence says which quota and how much is used: "Quota exceeded for instances: ..."
             return new ComputeException(Kind.QUOTA_EXCEEDED, message.strip(), retryAfter, cause);
         }

@@ -43,10 +43,10 @@ public record Server(
         }
     }
 
-    /** Nova's fault of a server in ERROR: {@code code} 413 with "Quota exceeded" is Nova's late over-quota answer. */
+    /** Nova's fault of a server in ERROR: 413 "Quota exceeded ..." is Nova's late over-quota answer. */
     public record Fault(int code, String message) {
         public boolean isQuotaExceeded() {
-            return code == 413 || code == 403 && message != null && message.contains("Quota exceeded");
+            return ComputeException.isQuotaRefusal(code, message);
         }
     }
 

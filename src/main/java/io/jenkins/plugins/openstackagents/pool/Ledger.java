@@ -52,7 +52,12 @@ public final class Ledger {
     private record Gone(Entry entry, Instant goneAt) {
     }
 
+    /** Who watches a server being started: NodeProvisioner's future, or the plugin's own fast path. */
+    public enum Launch { PROVISIONER, FAST }
+
     private final Map<String, Entry> entries = new LinkedHashMap<>();
+    /** Servers whose launch is still running (request, boot, agent connection), and which path started it. */
+    private final Map<String, Launch> launching = new LinkedHashMap<>();
     private final List<Gone> recentlyGone = new ArrayList<>();
     /** Ids of servers Nova was seen to drop, newest last (ids are never reused): a list older than that is stale. */
     private final Set<String> goneIds = new LinkedHashSet<>();
@@ -87,10 +92,13 @@ public final class Ledger {
                 created, "found on Nova", false));
     }
 
-    /** Moves a server to a new state, with a reason an operator can read (may be null). */
+    /**
+     * Moves a server to a new state, with a reason an operator can read (may be null). A server being deleted stays
+     * so until it is gone (a boot watch that sees it ACTIVE late does not make it RUNNING again).
+     */
     public synchronized void transition(String name, State state, Instant now, String reason) {
         Entry e = entries.get(name);
-        if (e != null && e.state() != state) {
+        if (e != null && e.state() != state && e.state() != State.DELETING) {
             entries.put(name, e.with(state, now, reason));
         }
     }
@@ -113,8 +121,26 @@ public final class Ledger {
         }
     }
 
+    /** A launch of this reserved server starts: it watches the server and its agent until the agent connects. */
+    public synchronized void launchStarted(String name, Launch path) {
+        if (entries.containsKey(name)) {
+            launching.put(name, path);
+        }
+    }
+
+    /** The launch ended, the agent online or not. */
+    public synchronized void launchEnded(String name) {
+        launching.remove(name);
+    }
+
+    /** The servers being launched now, and by which path. */
+    public synchronized Map<String, Launch> launching() {
+        return Map.copyOf(launching);
+    }
+
     /** Nova no longer knows the server (or never accepted it): it holds no quota any more. */
     public synchronized void gone(String name, Instant now) {
+        launching.remove(name);
         Entry e = entries.remove(name);
         if (e != null && e.acceptedAt() != null) {
             recentlyGone.add(new Gone(e, now));

@@ -32,6 +32,10 @@ public final class Planner {
 
     /** What one template asks for. {@code templateCap <= 0} means no template cap. */
     public record Request(String template, Quota perServer, int wanted, int templateCap) {
+        /** The same request for at most {@code n} servers. */
+        Request atMost(int n) {
+            return new Request(template, perServer, Math.min(wanted, n), templateCap);
+        }
     }
 
     private final Ledger ledger;

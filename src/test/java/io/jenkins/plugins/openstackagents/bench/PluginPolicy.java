@@ -5,12 +5,15 @@ import io.jenkins.plugins.openstackagents.nova.ConnectionSettings;
 import io.jenkins.plugins.openstackagents.nova.Server;
 import io.jenkins.plugins.openstackagents.nova.ServerRequest;
 import io.jenkins.plugins.openstackagents.pool.CloudRuntime;
+import io.jenkins.plugins.openstackagents.pool.Ledger;
 import io.jenkins.plugins.openstackagents.pool.Ownership;
 import io.jenkins.plugins.openstackagents.pool.Planner;
 import io.jenkins.plugins.openstackagents.pool.Quota;
 import java.time.Duration;
+import java.util.HashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 
 /**
@@ -77,6 +80,7 @@ final class PluginPolicy implements Policy {
                             () -> String.format("bench-%06d", ++names));
                     for (String name : plan.reserved()) {
                         onTheWay.add(name);
+                        rt.ledger().launchStarted(name, Ledger.Launch.FAST);
                         ctx.vt().spawn(name, () -> launch(name));
                     }
                 } catch (ComputeException e) {
@@ -98,6 +102,7 @@ final class PluginPolicy implements Policy {
             rt.awaitActive(name, server, BOOT_TIMEOUT, () -> online.contains(name));
         } catch (ComputeException e) {
             onTheWay.remove(name);
+            rt.ledger().launchEnded(name);
             agents.remove(name);
         }
     }
@@ -106,6 +111,7 @@ final class PluginPolicy implements Policy {
     private void connected(String name) {
         if (agents.contains(name) && online.add(name)) {
             onTheWay.remove(name);
+            rt.ledger().launchEnded(name);
             ctx.queue().agentOnline(() -> buildEnded(name));
         }
     }
@@ -122,7 +128,11 @@ final class PluginPolicy implements Policy {
     private void cleanupEveryTenSeconds() throws InterruptedException {
         while (true) {
             if (rt.cleanupDue(Duration.ofSeconds(60))) {
-                rt.janitor().pass(Set.copyOf(agents), Set.copyOf(onTheWay), t -> BOOT_TIMEOUT);
+                Map<String, String> withServers = new HashMap<>();
+                for (String a : agents) {
+                    withServers.put(a, rt.ledger().get(a).map(Ledger.Entry::serverId).orElse(null));
+                }
+                rt.janitor().pass(withServers, t -> BOOT_TIMEOUT);
             }
             ctx.vt().sleep(Duration.ofSeconds(10));
         }

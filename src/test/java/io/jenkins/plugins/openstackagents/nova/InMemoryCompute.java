@@ -47,6 +47,7 @@ public class InMemoryCompute implements Compute {
     private int maxInstances = 10;
     private int maxCores = -1;
     private int maxRamMb = -1;
+    private final List<Runnable> pending = new ArrayList<>(); // guarded by this
     private Duration bootTime = Duration.ofMillis(200);
     private Duration deleteTime = Duration.ofMillis(200);
     private boolean lateQuotaFailures;
@@ -142,12 +143,15 @@ public class InMemoryCompute implements Compute {
     }
 
     /** Servers Nova still knows (any state). */
-    public synchronized List<Server> servers() {
-        advance();
+    public List<Server> servers() {
         List<Server> r = new ArrayList<>();
-        for (Srv s : servers.values()) {
-            r.add(s.server);
+        synchronized (this) {
+            advance();
+            for (Srv s : servers.values()) {
+                r.add(s.server);
+            }
         }
+        fire();
         return r;
     }
 
@@ -160,7 +164,6 @@ public class InMemoryCompute implements Compute {
 
     @Override
     public Server create(ServerRequest request) throws ComputeException {
-        List<Runnable> events;
         Server result;
         synchronized (this) {
             call(Op.CREATE);
@@ -190,61 +193,65 @@ public class InMemoryCompute implements Compute {
             s.activeAt = clock.instant().plus(bootTime);
             servers.put(s.server.id(), s);
             result = s.server;
-            events = advance();
+            advance();
         }
-        events.forEach(Runnable::run);
+        fire();
         return result;
     }
 
     @Override
     public Optional<Server> find(String serverId) throws ComputeException {
-        List<Runnable> events;
         Optional<Server> r;
         synchronized (this) {
             call(Op.FIND);
-            events = advance();
+            advance();
             Srv s = servers.get(serverId);
             r = s == null ? Optional.empty() : Optional.of(s.server);
         }
-        events.forEach(Runnable::run);
+        fire();
         return r;
     }
 
     @Override
     public List<Server> list(Map<String, String> metadata) throws ComputeException {
-        List<Runnable> events;
         List<Server> r = new ArrayList<>();
         synchronized (this) {
             call(Op.LIST);
-            events = advance();
+            advance();
             for (Srv s : servers.values()) {
                 if (s.server.metadata().entrySet().containsAll(metadata.entrySet())) {
                     r.add(s.server);
                 }
             }
         }
-        events.forEach(Runnable::run);
+        fire();
         return r;
     }
 
     @Override
     public boolean delete(String serverId) throws ComputeException {
+        boolean accepted;
         synchronized (this) {
             call(Op.DELETE);
             advance();
             Srv s = servers.get(serverId);
-            if (s == null) {
-                return false;
-            }
-            if (s.goneAt == null) {
+            accepted = s != null;
+            if (s != null && s.goneAt == null) {
                 s.goneAt = clock.instant().plus(deleteTime);
             }
-            return true;
         }
+        fire();
+        return accepted;
     }
 
     @Override
-    public synchronized Limits limits() throws ComputeException {
+    public Limits limits() throws ComputeException {
+        Limits l = limitsNow();
+        fire();
+        return l;
+    }
+
+    private synchronized Limits limitsNow() throws ComputeException {
         call(Op.LIMITS);
         advance();
         int cores = 0;
@@ -321,10 +328,13 @@ public class InMemoryCompute implements Compute {
         return null;
     }
 
-    /** Moves every server along its life by the clock; returns the callbacks to run outside the lock. */
-    private List<Runnable> advance() {
+    /**
+     * Moves every server along its life by the clock; the callbacks it causes wait in {@link #pending} until the
+     * operation that caused them has left the lock ({@link #fire}), whatever operation it was.
+     */
+    private void advance() {
         Instant now = clock.instant();
-        List<Runnable> events = new ArrayList<>();
+        List<Runnable> events = pending;
         for (var it = servers.values().iterator(); it.hasNext(); ) {
             Srv s = it.next();
             if (s.goneAt != null && !now.isBefore(s.goneAt)) {
@@ -350,6 +360,15 @@ public class InMemoryCompute implements Compute {
                 }
             }
         }
-        return events;
+    }
+
+    /** Runs the callbacks the last operations caused; called outside the lock. */
+    private void fire() {
+        List<Runnable> events;
+        synchronized (this) {
+            events = new ArrayList<>(pending);
+            pending.clear();
+        }
+        events.forEach(Runnable::run);
     }
 }

@@ -57,6 +57,7 @@ public class CloudRuntimeTest {
 
     {
         rt.setRequestsPerSecond(10_000);
+        rt.assumeSoleUser();
         rt.connect(new ConnectionSettings("https://k.example.com/v3", null,
                 new ConnectionSettings.ApplicationCredential("id", "secret"), true, null, null));
     }
@@ -68,11 +69,11 @@ public class CloudRuntimeTest {
 
     /** One cleanup pass, every server of the ledger having its agent (so none is taken for a leak). */
     static void cleanup(CloudRuntime rt) {
-        Set<String> agents = new java.util.HashSet<>();
+        Map<String, String> agents = new java.util.HashMap<>();
         for (Ledger.Entry e : rt.ledger().entries()) {
-            agents.add(e.name());
+            agents.put(e.name(), e.serverId());
         }
-        rt.janitor().pass(agents, Set.of(), t -> null);
+        rt.janitor().pass(agents, t -> null);
     }
 
     private String reserveOne() throws ComputeException {
@@ -88,7 +89,7 @@ public class CloudRuntimeTest {
     @Test
     public void deletesFailingWhileListsWorkAreLoggedOnce() throws Exception {
         String name = reserveOne();
-        rt.launch(name, request(name), Duration.ofMinutes(10));
+        TestLaunch.launch(rt, name, request(name), Duration.ofMinutes(10));
         for (int i = 0; i < 4; i++) {
             nova.failNext(InMemoryCompute.Op.DELETE, new ComputeException(ComputeException.Kind.TRANSIENT,
                     "Nova answered 500 to DELETE"));
@@ -160,7 +161,7 @@ public class CloudRuntimeTest {
     public void anAbandonedDeletionWatchAsksNovaNothingMore() throws Exception {
         nova.deleteTime(Duration.ofSeconds(30));
         String name = reserveOne();
-        rt.launch(name, request(name), Duration.ofMinutes(10));
+        TestLaunch.launch(rt, name, request(name), Duration.ofMinutes(10));
         rt.release(name, "test");
         int lists = nova.calls(InMemoryCompute.Op.LIST);
         boolean[] shuttingDown = {false};
@@ -181,7 +182,7 @@ public class CloudRuntimeTest {
         nova.bootTime(Duration.ofSeconds(20));
         String name = reserveOne();
         int before = nova.calls(InMemoryCompute.Op.LIST); // the first plan's reconcile
-        Server s = rt.launch(name, request(name), Duration.ofMinutes(10));
+        Server s = TestLaunch.launch(rt, name, request(name), Duration.ofMinutes(10));
         assertEquals(Server.Status.ACTIVE, s.status());
         assertEquals(Ledger.State.RUNNING, rt.ledger().get(name).get().state());
         // 2 + 4 + 8 + 15 s: four looks for a 20 s boot, not twenty, and none right after the 202
@@ -211,12 +212,12 @@ public class CloudRuntimeTest {
         }
         int base = nova.calls(InMemoryCompute.Op.LIST); // the first plan's reconcile
         Instant t = clock.instant();
-        CloudRuntime.Listing first = rt.servers(t);
+        Listing first = rt.servers(t);
         assertEquals(3, first.byId().size());
         assertSame("a second watch due at the same moment", first, rt.servers(t));
         assertEquals(1, nova.calls(InMemoryCompute.Op.LIST) - base);
         clock.sleep(Duration.ofSeconds(10));
-        CloudRuntime.Listing later = rt.servers(clock.instant());
+        Listing later = rt.servers(clock.instant());
         assertSame(later, rt.servers(clock.instant()));
         assertEquals("a watch due later asks again", 2, nova.calls(InMemoryCompute.Op.LIST) - base);
         cleanup(rt);
@@ -234,7 +235,7 @@ public class CloudRuntimeTest {
         nova.bootTime(Duration.ofHours(1)).deleteTime(Duration.ofSeconds(5));
         String name = reserveOne();
         try {
-            rt.launch(name, request(name), Duration.ofMinutes(2));
+            TestLaunch.launch(rt, name, request(name), Duration.ofMinutes(2));
             fail();
         } catch (ComputeException e) {
             assertTrue(e.getMessage(), e.getMessage().contains("boot timeout 120 s exceeded"));
@@ -256,7 +257,7 @@ public class CloudRuntimeTest {
         String name = reserveOne();
         nova.quota(0, -1, -1);
         try {
-            rt.launch(name, request(name), Duration.ofMinutes(10));
+            TestLaunch.launch(rt, name, request(name), Duration.ofMinutes(10));
             fail();
         } catch (ComputeException e) {
             assertEquals(ComputeException.Kind.QUOTA_EXCEEDED, e.getKind());
@@ -275,7 +276,7 @@ public class CloudRuntimeTest {
         nova.failNext(InMemoryCompute.Op.CREATE, new ComputeException(ComputeException.Kind.QUOTA_EXCEEDED,
                 "Quota exceeded for instances: Requested 1, but already used 10 of 10 instances"));
         try {
-            rt.launch(name, request(name), Duration.ofMinutes(10));
+            TestLaunch.launch(rt, name, request(name), Duration.ofMinutes(10));
             fail();
         } catch (ComputeException e) {
             assertEquals(ComputeException.Kind.QUOTA_EXCEEDED, e.getKind());
@@ -286,7 +287,7 @@ public class CloudRuntimeTest {
     @Test
     public void failedDeleteIsRetriedAndCountedUntilGone() throws Exception {
         String name = reserveOne();
-        rt.launch(name, request(name), Duration.ofMinutes(10));
+        TestLaunch.launch(rt, name, request(name), Duration.ofMinutes(10));
         nova.failNext(InMemoryCompute.Op.DELETE, new ComputeException(ComputeException.Kind.TRANSIENT, "HTTP 503"));
         rt.release(name, "test");
         assertFalse(rt.ledger().get(name).get().deleteAccepted());

@@ -28,13 +28,24 @@ public class JanitorTest {
     private CloudRuntime runtime() {
         CloudRuntime r = new CloudRuntime("os", "ctl", s -> nova, clock, clock::sleep);
         r.setRequestsPerSecond(10_000);
+        r.assumeSoleUser();
         r.connect(new ConnectionSettings("https://k.example.com/v3", null,
                 new ConnectionSettings.ApplicationCredential("id", "s"), true, null, null));
         return r;
     }
 
     private Optional<Set<String>> pass(Set<String> agents) {
-        return rt.janitor().pass(agents, Set.of(), t -> BOOT_TIMEOUT).map(l -> Set.copyOf(l.byId().keySet()));
+        return rt.janitor().pass(withServers(agents), t -> BOOT_TIMEOUT)
+                .map(r -> Set.copyOf(r.listing().byId().keySet()));
+    }
+
+    /** The agents Jenkins would have: each with its server's id as the ledger knows it. */
+    private Map<String, String> withServers(Set<String> agents) {
+        Map<String, String> m = new java.util.HashMap<>();
+        for (String a : agents) {
+            m.put(a, rt.ledger().get(a).map(Ledger.Entry::serverId).orElse(null));
+        }
+        return m;
     }
 
     /** Reserves and creates a server of ours without waiting for it (as if its launch had died). */
@@ -67,7 +78,9 @@ public class JanitorTest {
         nova.bootTime(Duration.ofHours(1));
         create("os-t-slow");
         clock.sleep(Duration.ofMinutes(11));
-        rt.janitor().pass(Set.of(), Set.of("os-t-slow"), t -> BOOT_TIMEOUT);
+        rt.ledger().launchStarted("os-t-slow", Ledger.Launch.PROVISIONER);
+        rt.janitor().pass(Map.of(), t -> BOOT_TIMEOUT);
+        rt.ledger().launchEnded("os-t-slow");
         assertEquals(0, nova.calls(InMemoryCompute.Op.DELETE));
         pass(Set.of("os-t-slow"));
         pass(Set.of("os-t-slow"));

@@ -28,6 +28,13 @@ public class QuotaMatrixTest {
     private final AtomicInteger seq = new AtomicInteger();
 
     private CloudRuntime runtime(String controller) {
+        CloudRuntime rt = sharing(controller);
+        rt.assumeSoleUser();
+        return rt;
+    }
+
+    /** A runtime as Jenkins makes it: it does not know whether another controller uses the project. */
+    private CloudRuntime sharing(String controller) {
         CloudRuntime rt = new CloudRuntime("os", controller, s -> nova, clock, clock::sleep);
         rt.setRequestsPerSecond(10_000);
         rt.connect(new ConnectionSettings("https://k.example.com/v3", null,
@@ -45,7 +52,7 @@ public class QuotaMatrixTest {
         int started = 0;
         for (String name : plan.reserved()) {
             Ownership o = new Ownership("ctl-a", "os", template, name);
-            r.launch(name, new ServerRequest(name, flavor, "img-1", null, null, List.of(), null, "", o.toMetadata()),
+            TestLaunch.launch(r, name, new ServerRequest(name, flavor, "img-1", null, null, List.of(), null, "", o.toMetadata()),
                     Duration.ofMinutes(10));
             started++;
         }
@@ -162,7 +169,7 @@ public class QuotaMatrixTest {
         nova.addForeign("other-racer", "1", Map.of());
         nova.addForeign("other-racer-2", "1", Map.of());
         try {
-            rt.launch(mine.reserved().get(0), new ServerRequest("os-t-mine", "1", "img-1", null, null, List.of(), null,
+            TestLaunch.launch(rt, mine.reserved().get(0), new ServerRequest("os-t-mine", "1", "img-1", null, null, List.of(), null,
                     "", new Ownership("ctl-a", "os", "t", "os-t-mine").toMetadata()), Duration.ofMinutes(10));
             fail("expected the late 413");
         } catch (ComputeException e) {
@@ -195,5 +202,71 @@ public class QuotaMatrixTest {
         assertEquals(3, restarted.ledger().entries().size());
         assertEquals(SMALL, restarted.ledger().entries().get(0).resources());
         assertCreates(3);
+    }
+
+    /**
+     * Two controllers on one project (quota 3), each with 8 builds of 20 s queued at the same moment: both read the
+     * limits before either has created anything. Creates go one at a time, a jittered pause apart, while Nova counts
+     * servers a controller did not start: Nova refuses none, both start their first server at once, and both
+     * finish. Each build holds its server from the create until 20 s later; the cleanup runs every 2 s.
+     */
+    @Test
+    public void twoControllersStartingTogetherShareTheRoomWithoutARefusal() throws Exception {
+        nova.quota(3, -1, -1);
+        List<CloudRuntime> controllers = List.of(sharing("ctl-a"), sharing("ctl-b"));
+        Map<CloudRuntime, Map<String, java.time.Instant>> running = new java.util.HashMap<>();
+        Map<CloudRuntime, Integer> started = new java.util.HashMap<>();
+        Map<String, Double> firstStart = new java.util.TreeMap<>();
+        java.time.Instant t0 = clock.instant();
+        Map<CloudRuntime, LimitsSnapshot> together = new java.util.HashMap<>();
+        for (CloudRuntime c : controllers) {
+            running.put(c, new java.util.LinkedHashMap<>());
+            started.put(c, 0);
+            together.put(c, c.prepare()); // the same moment: both read before either creates
+        }
+        for (int tick = 0; tick < 4 * 600 && (started.get(controllers.get(0)) < 8 || started.get(controllers.get(1)) < 8
+                || !running.get(controllers.get(0)).isEmpty() || !running.get(controllers.get(1)).isEmpty()); tick++) {
+            for (CloudRuntime c : tick % 2 == 0 ? controllers : List.of(controllers.get(1), controllers.get(0))) {
+                int wanted = 8 - started.get(c);
+                if (wanted > 0) {
+                    LimitsSnapshot l = tick == 0 ? together.get(c) : c.prepare();
+                    Planner.Plan plan = c.reserve(new Planner.Request("t", SMALL, wanted, 0), 0,
+                            () -> c.controllerId() + "-" + seq.incrementAndGet(), l);
+                    for (String name : plan.reserved()) {
+                        try {
+                            c.create(name, new ServerRequest(name, "1", "img-1", null, null, List.of(), null, "",
+                                    new Ownership(c.controllerId(), "os", "t", name).toMetadata()));
+                            running.get(c).put(name, clock.instant());
+                            started.merge(c, 1, Integer::sum);
+                            firstStart.putIfAbsent(c.controllerId(), Duration.between(t0, clock.instant()).toMillis() / 1000.0);
+                        } catch (ComputeException refused) {
+                            // counted by Nova; the runtime pauses its creates
+                        }
+                    }
+                }
+                running.get(c).entrySet().removeIf(r -> {
+                    if (clock.instant().isBefore(r.getValue().plusSeconds(20))) {
+                        return false;
+                    }
+                    c.release(r.getKey(), "build finished");
+                    return true;
+                });
+                if (c.cleanupDue(Duration.ofSeconds(2))) {
+                    Map<String, String> agents = new java.util.HashMap<>();
+                    for (String name : running.get(c).keySet()) {
+                        agents.put(name, c.ledger().get(name).get().serverId());
+                    }
+                    c.janitor().pass(agents, t -> null);
+                }
+            }
+            clock.sleep(Duration.ofMillis(250));
+        }
+        System.out.println("TIMING two controllers: first start " + firstStart + " s, done after "
+                + Duration.between(t0, clock.instant()).toSeconds() + " s");
+        assertEquals("refused creates", 0, nova.refusedCreates());
+        for (CloudRuntime c : controllers) {
+            assertEquals(c.controllerId() + " ran all its builds", 8, (int) started.get(c));
+            assertEquals(c.controllerId() + "'s first start", 0.0, firstStart.get(c.controllerId()), 0.0);
+        }
     }
 }

@@ -1,4 +1,4 @@
-package io.jenkins.plugins.openstackagents;
+package io.jenkins.plugins.openstackagents.forms;
 
 import hudson.Util;
 import hudson.model.Hudson;
@@ -10,6 +10,7 @@ import io.jenkins.plugins.openstackagents.nova.ComputeException;
 import io.jenkins.plugins.openstackagents.nova.ConnectionSettings;
 import io.jenkins.plugins.openstackagents.nova.Flavor;
 import io.jenkins.plugins.openstackagents.nova.Limits;
+import java.time.Duration;
 import java.util.List;
 import java.util.Locale;
 import java.util.logging.Logger;
@@ -20,20 +21,47 @@ import org.kohsuke.stapler.StaplerRequest;
  * The web methods of the configuration form that talk to the cloud: Test Connection and the flavor, image and
  * network lists. Each requires the administer permission and a POST, and uses only what the form sent.
  */
-final class CloudForms {
+public final class CloudForms {
 
     private static final Logger LOGGER = Logger.getLogger(CloudForms.class.getName());
 
-    private CloudForms() {
+    /** The project's domain when the form names none. */
+    public static final String DEFAULT_DOMAIN = "Default";
+
+    private final FormConnections connections;
+    private final CloudListings listings = new CloudListings();
+
+    public CloudForms(FormConnections connections) {
+        this.connections = connections;
     }
 
-    /** Connection settings from form values; secrets arrive encrypted (as the form shows them) or in clear. */
-    static ConnectionSettings settings(String authUrl, String region, boolean verifyTls, String username,
-                                       String password, String projectName, String domainName,
-                                       String applicationCredentialId, String applicationCredentialSecret) {
-        return OpenStackCloud.settings(Util.fixNull(authUrl).trim(), region, verifyTls, username,
-                Secret.fromString(password), projectName, domainName, applicationCredentialId,
-                Secret.fromString(applicationCredentialSecret));
+    /**
+     * The connection settings of a cloud, as one value, from what its form (or its saved configuration) holds:
+     * an application credential when its id is given, else a user name, password and project. Secrets arrive
+     * encrypted (as the form shows them) or in clear.
+     */
+    public static ConnectionSettings settings(String authUrl, String region, boolean verifyTls, String username,
+                                              Secret password, String projectName, String domainName,
+                                              String applicationCredentialId, Secret applicationCredentialSecret) {
+        ConnectionSettings.Credentials c;
+        if (Util.fixEmptyAndTrim(applicationCredentialId) != null) {
+            c = new ConnectionSettings.ApplicationCredential(applicationCredentialId.trim(),
+                    Secret.toString(applicationCredentialSecret));
+        } else {
+            String domain = Util.fixEmptyAndTrim(domainName) == null ? DEFAULT_DOMAIN : domainName.trim();
+            c = new ConnectionSettings.Password(Util.fixNull(username).trim(), Secret.toString(password),
+                    Util.fixNull(projectName).trim(), domain);
+        }
+        return new ConnectionSettings(Util.fixNull(authUrl).trim(), Util.fixEmptyAndTrim(region), c, verifyTls,
+                Duration.ofSeconds(10), Duration.ofSeconds(30));
+    }
+
+    /** {@link #settings(String, String, boolean, String, Secret, String, String, String, Secret)} from form fields. */
+    public static ConnectionSettings settings(String authUrl, String region, boolean verifyTls, String username,
+                                              String password, String projectName, String domainName,
+                                              String applicationCredentialId, String applicationCredentialSecret) {
+        return settings(authUrl, region, verifyTls, username, Secret.fromString(password), projectName, domainName,
+                applicationCredentialId, Secret.fromString(applicationCredentialSecret));
     }
 
     private static boolean allowed() {
@@ -42,7 +70,7 @@ final class CloudForms {
         return req == null || "POST".equals(req.getMethod());
     }
 
-    static FormValidation testConnection(ConnectionSettings settings) {
+    public FormValidation testConnection(ConnectionSettings settings) {
         if (!allowed()) {
             return FormValidation.error("Test Connection must be sent as POST.");
         }
@@ -50,7 +78,7 @@ final class CloudForms {
         if (incomplete != null) {
             return incomplete;
         }
-        Compute compute = OpenStackCloud.descriptor().connect(settings);
+        Compute compute = connections.connect(settings);
         Limits limits;
         List<Flavor> flavors;
         try {
@@ -101,7 +129,7 @@ final class CloudForms {
     }
 
     /** The options of a flavor, image or network dropdown, as the cloud lists them; the configured one kept. */
-    static ListBoxModel fill(CloudListings.Kind kind, String current, ConnectionSettings settings) {
+    public ListBoxModel fill(CloudListings.Kind kind, String current, ConnectionSettings settings) {
         ListBoxModel m = new DropdownOptions();
         if (kind == CloudListings.Kind.NETWORK) {
             m.add(new ListBoxModel.Option("(none: Nova's default)", "", Util.fixEmpty(current) == null));
@@ -124,7 +152,7 @@ final class CloudForms {
      * one it lists (by id or, as a hand-written configuration may give it, by name). When the form cannot reach
      * the cloud yet, only the first is said: Test Connection says why.
      */
-    static FormValidation exists(CloudListings.Kind kind, String value, ConnectionSettings settings) {
+    public FormValidation exists(CloudListings.Kind kind, String value, ConnectionSettings settings) {
         String v = Util.fixEmptyAndTrim(value);
         if (v == null) {
             return kind == CloudListings.Kind.NETWORK ? FormValidation.ok() : FormValidation.error(choose(kind));
@@ -153,10 +181,9 @@ final class CloudForms {
         return kind == CloudListings.Kind.IMAGE ? "Choose an image." : "Choose a flavor.";
     }
 
-    private static List<CloudListings.Item> list(CloudListings.Kind kind, ConnectionSettings settings)
+    private List<CloudListings.Item> list(CloudListings.Kind kind, ConnectionSettings settings)
             throws ComputeException {
-        OpenStackCloud.DescriptorImpl d = OpenStackCloud.descriptor();
-        return d.listings().list(kind, settings, d::connect);
+        return listings.list(kind, settings, connections::connect);
     }
 
     /** Never drops the configured value, even when the cloud cannot list it now. */

@@ -1,4 +1,4 @@
-package io.jenkins.plugins.openstackagents;
+package io.jenkins.plugins.openstackagents.forms;
 
 import io.jenkins.plugins.openstackagents.nova.Compute;
 import io.jenkins.plugins.openstackagents.nova.ComputeException;
@@ -20,14 +20,14 @@ import java.util.function.Function;
  * the page loads, share one read instead of a login and a list each. Short enough that a page opened again shows
  * what changed in the cloud. Kept in memory only, and dropped once stale.
  */
-final class CloudListings {
+public final class CloudListings {
 
     static final Duration FRESH = Duration.ofSeconds(5);
 
-    enum Kind { FLAVOR, IMAGE, NETWORK }
+    public enum Kind { FLAVOR, IMAGE, NETWORK }
 
     /** One entry of a list: its id, its name (the id when it has none) and how a dropdown shows it. */
-    record Item(String id, String name, String label) {
+    public record Item(String id, String name, String label) {
     }
 
     private record Key(Kind kind, ConnectionSettings settings) {

@@ -1,4 +1,4 @@
-package io.jenkins.plugins.openstackagents;
+package io.jenkins.plugins.openstackagents.forms;
 
 import hudson.Util;
 import hudson.model.Descriptor;
@@ -15,7 +15,7 @@ import net.sf.json.JSONArray;
 import net.sf.json.JSONObject;
 
 /** The checks behind the configuration forms, each answering in one sentence. */
-final class FormChecks {
+public final class FormChecks {
 
     /** Cloud and template names become part of server and agent names. */
     private static final Pattern NAME = Pattern.compile("[a-zA-Z0-9][a-zA-Z0-9_.-]{0,39}");
@@ -25,7 +25,7 @@ final class FormChecks {
     private FormChecks() {
     }
 
-    static FormValidation name(String value, String what) {
+    public static FormValidation name(String value, String what) {
         requireAdministrator();
         return errorOrOk(nameProblem(value, what));
     }
@@ -39,12 +39,12 @@ final class FormChecks {
                 + " letter or digit: the name becomes part of server names.";
     }
 
-    static FormValidation required(String value, String message) {
+    public static FormValidation required(String value, String message) {
         requireAdministrator();
         return Util.fixEmptyAndTrim(value) == null ? FormValidation.error(message) : FormValidation.ok();
     }
 
-    static FormValidation labels(String value) {
+    public static FormValidation labels(String value) {
         requireAdministrator();
         return errorOrOk(labelsProblem(value));
     }
@@ -66,7 +66,7 @@ final class FormChecks {
         return problem == null ? FormValidation.ok() : FormValidation.error(problem);
     }
 
-    static FormValidation integer(String value, int min, int max, String what) {
+    public static FormValidation integer(String value, int min, int max, String what) {
         requireAdministrator();
         return errorOrOk(integerProblem(value, min, max, what));
     }
@@ -85,7 +85,7 @@ final class FormChecks {
         }
     }
 
-    static FormValidation authUrl(String value) {
+    public static FormValidation authUrl(String value) {
         requireAdministrator();
         String problem = authUrlProblem(value);
         if (problem != null) {
@@ -118,7 +118,7 @@ final class FormChecks {
         }
     }
 
-    static FormValidation jenkinsUrl(String value) {
+    public static FormValidation jenkinsUrl(String value) {
         requireAdministrator();
         String v = Util.fixEmptyAndTrim(value);
         if (v == null) {
@@ -135,7 +135,7 @@ final class FormChecks {
         }
     }
 
-    static FormValidation absolutePath(String value) {
+    public static FormValidation absolutePath(String value) {
         requireAdministrator();
         String v = Util.fixEmptyAndTrim(value);
         if (v == null) {
@@ -145,7 +145,7 @@ final class FormChecks {
                 : FormValidation.error("Give an absolute path on the agent, e.g. /home/jenkins/agent.");
     }
 
-    static FormValidation userData(String value) {
+    public static FormValidation userData(String value) {
         requireAdministrator();
         if (Util.fixEmpty(value) == null) {
             return FormValidation.ok("Empty: the default script starts the inbound agent.");
@@ -171,22 +171,22 @@ final class FormChecks {
     }
 
     /** A form field that holds a whole number within bounds; empty means its default. */
-    record WholeNumber(String field, String title, int min, int max) {
-        FormValidation check(String value) {
+    public record WholeNumber(String field, String title, int min, int max) {
+        public FormValidation check(String value) {
             return integer(value, min, max, title);
         }
     }
 
-    static final WholeNumber INSTANCE_CAP = new WholeNumber("instanceCap", "Instance cap", 0, 10000);
-    static final WholeNumber LIMITS_INTERVAL = new WholeNumber("limitsIntervalSeconds", "The limits interval", 10, 3600);
-    static final WholeNumber REQUESTS_PER_SECOND = new WholeNumber("requestsPerSecond", "Requests per second", 1, 100);
-    static final WholeNumber CLEANUP_INTERVAL = new WholeNumber("cleanupIntervalSeconds", "The cleanup interval", 10,
+    public static final WholeNumber INSTANCE_CAP = new WholeNumber("instanceCap", "Instance cap", 0, 10000);
+    public static final WholeNumber LIMITS_INTERVAL = new WholeNumber("limitsIntervalSeconds", "The limits interval", 10, 3600);
+    public static final WholeNumber REQUESTS_PER_SECOND = new WholeNumber("requestsPerSecond", "Requests per second", 1, 100);
+    public static final WholeNumber CLEANUP_INTERVAL = new WholeNumber("cleanupIntervalSeconds", "The cleanup interval", 10,
             3600);
-    static final WholeNumber EXECUTORS = new WholeNumber("numExecutors", "Executors", 1, 100);
-    static final WholeNumber IDLE_MINUTES = new WholeNumber("idleMinutes", "Idle minutes", 0, 7 * 24 * 60);
-    static final WholeNumber BOOT_TIMEOUT = new WholeNumber("bootTimeoutMinutes", "Boot timeout", 1, 24 * 60);
-    static final WholeNumber CONNECT_TIMEOUT = new WholeNumber("connectTimeoutMinutes", "Connect timeout", 1, 24 * 60);
-    static final WholeNumber MAX_BUILD_MINUTES = new WholeNumber("maxBuildMinutes", "Maximum build time", 0,
+    public static final WholeNumber EXECUTORS = new WholeNumber("numExecutors", "Executors", 1, 100);
+    public static final WholeNumber IDLE_MINUTES = new WholeNumber("idleMinutes", "Idle minutes", 0, 7 * 24 * 60);
+    public static final WholeNumber BOOT_TIMEOUT = new WholeNumber("bootTimeoutMinutes", "Boot timeout", 1, 24 * 60);
+    public static final WholeNumber CONNECT_TIMEOUT = new WholeNumber("connectTimeoutMinutes", "Connect timeout", 1, 24 * 60);
+    public static final WholeNumber MAX_BUILD_MINUTES = new WholeNumber("maxBuildMinutes", "Maximum build time", 0,
             7 * 24 * 60);
 
     private static final List<WholeNumber> CLOUD_NUMBERS = List.of(INSTANCE_CAP, LIMITS_INTERVAL,
@@ -203,7 +203,7 @@ final class FormChecks {
      * to Test Connection, the field checks and the status page. Hudson applies the settings of the page above the
      * clouds before it reads them; none of the clouds is changed.
      */
-    static void requireSaveable(JSONObject cloud) throws Descriptor.FormException {
+    public static void requireSaveable(JSONObject cloud) throws Descriptor.FormException {
         String cloudName = cloud.optString("name", "").trim();
         String where = "Cloud '" + cloudName + "'";
         refuse(where, "name", "Name", nameProblem(cloudName, "cloud"));

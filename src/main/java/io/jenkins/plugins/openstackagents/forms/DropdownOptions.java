@@ -1,4 +1,4 @@
-package io.jenkins.plugins.openstackagents;
+package io.jenkins.plugins.openstackagents.forms;
 
 import hudson.util.ListBoxModel;
 import java.io.IOException;
@@ -14,7 +14,7 @@ import org.kohsuke.stapler.StaplerResponse;
  * Stapler 1.155 publishes an exporter model before it has filled it in, so the first dropdowns of a page, asked for
  * at once, could fail with a NullPointerException (HTTP 500) and stay empty.
  */
-final class DropdownOptions extends ListBoxModel {
+public final class DropdownOptions extends ListBoxModel {
 
     @Override
     public void generateResponse(StaplerRequest req, StaplerResponse rsp, Object node)

@@ -1,0 +1,133 @@
+package io.jenkins.plugins.openstackagents;
+
+import hudson.model.FreeStyleBuild;
+import hudson.model.FreeStyleProject;
+import hudson.tasks.Shell;
+import io.jenkins.plugins.openstackagents.nova.Compute;
+import io.jenkins.plugins.openstackagents.nova.ComputeException;
+import io.jenkins.plugins.openstackagents.nova.Flavor;
+import io.jenkins.plugins.openstackagents.nova.Image;
+import io.jenkins.plugins.openstackagents.nova.InMemoryCompute;
+import io.jenkins.plugins.openstackagents.nova.Limits;
+import io.jenkins.plugins.openstackagents.nova.Network;
+import io.jenkins.plugins.openstackagents.nova.Server;
+import io.jenkins.plugins.openstackagents.nova.ServerRequest;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Two clouds in one Hudson, one of them answering every request 40 s late: the other cloud's waiting build gets
+ * its create request at once and runs, because nothing holds a lock while a cloud is asked, and the fast path
+ * decides for each cloud on its own.
+ */
+public class TwoCloudsTest extends OpenStackTestCase {
+
+    /** Answers after 40 s, or when the test ends. */
+    private static final class Late implements Compute {
+        final InMemoryCompute nova = new InMemoryCompute();
+        final CountDownLatch end = new CountDownLatch(1);
+
+        private void late() {
+            try {
+                end.await(40, TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+
+        @Override
+        public Server create(ServerRequest request) throws ComputeException {
+            late();
+            return nova.create(request);
+        }
+
+        @Override
+        public Optional<Server> find(String serverId) throws ComputeException {
+            late();
+            return nova.find(serverId);
+        }
+
+        @Override
+        public List<Server> list(Map<String, String> metadata) throws ComputeException {
+            late();
+            return nova.list(metadata);
+        }
+
+        @Override
+        public boolean delete(String serverId) throws ComputeException {
+            late();
+            return nova.delete(serverId);
+        }
+
+        @Override
+        public Limits limits() throws ComputeException {
+            late();
+            return nova.limits();
+        }
+
+        @Override
+        public List<Flavor> flavors() throws ComputeException {
+            late();
+            return nova.flavors();
+        }
+
+        @Override
+        public List<Image> images() throws ComputeException {
+            late();
+            return nova.images();
+        }
+
+        @Override
+        public List<Network> networks() throws ComputeException {
+            late();
+            return nova.networks();
+        }
+    }
+
+    public void testASlowCloudHoldsUpNoOtherCloud() throws Exception {
+        Late late = new Late();
+        late.nova.onActive(guests::boot).onGone(guests::halt);
+        try {
+            OpenStackCloud.descriptor().setComputeFactory(s -> s.authUrl().contains("slow") ? late : compute);
+            hudson.clouds.add(new OpenStackCloud("slow", "https://slow.example.com:5000/v3", null, "jenkins", "pw",
+                    "ci", "Default", "", "", true, 5, getURL().toString(), 60, 1000, 60,
+                    List.of(template("s", "on-slow", 0, createTmpDir().getAbsolutePath()))));
+            hudson.clouds.add(cloud("quick", getURL().toString(),
+                    template("q", "on-quick", 0, createTmpDir().getAbsolutePath())));
+            FreeStyleProject slow = job("waits-for-slow", "on-slow");
+            FreeStyleProject quick = job("runs-on-quick", "on-quick");
+
+            Future<FreeStyleBuild> slowBuild = slow.scheduleBuild2(0);
+            Thread.sleep(1000); // the slow cloud's first request is under way
+            long queued = System.currentTimeMillis();
+            Future<FreeStyleBuild> build = quick.scheduleBuild2(0);
+            while (compute.calls(InMemoryCompute.Op.CREATE) == 0 && System.currentTimeMillis() - queued < 60_000) {
+                Thread.sleep(20);
+            }
+            long toCreate = System.currentTimeMillis() - queued;
+            System.out.println("TIMING other cloud's create request, while one cloud answers 40 s late: "
+                    + toCreate + " ms");
+            assertTrue("the quick cloud's create waited " + toCreate + " ms behind the slow cloud",
+                    toCreate < 20_000);
+            assertBuildStatusSuccess(build.get(60, TimeUnit.SECONDS));
+            assertEquals("the quick cloud's build ran on the quick cloud", 1,
+                    compute.calls(InMemoryCompute.Op.CREATE));
+            late.end.countDown();
+            // once the slow cloud answers, its build runs too (and no launch outlives the test)
+            assertBuildStatusSuccess(slowBuild.get(90, TimeUnit.SECONDS));
+        } finally {
+            late.end.countDown();
+        }
+    }
+
+    private FreeStyleProject job(String name, String label) throws Exception {
+        FreeStyleProject p = createFreeStyleProject(name);
+        p.setAssignedLabel(hudson.getLabel(label));
+        p.getBuildersList().add(new Shell("echo " + name));
+        return p;
+    }
+}
