@@ -181,6 +181,26 @@ public final class Ledger {
     }
 
     /**
+     * How many of this controller's servers Nova may have counted in figures read at {@code readAt}: those accepted
+     * before it and still here, and those accepted before it and seen gone only since. More than that in Nova's
+     * figure is servers this controller did not start.
+     */
+    public synchronized int possiblyCountedAt(Instant readAt) {
+        int n = 0;
+        for (Entry e : entries.values()) {
+            if (e.acceptedAt() != null && e.acceptedAt().isBefore(readAt)) {
+                n++;
+            }
+        }
+        for (Gone g : recentlyGone) {
+            if (g.entry().acceptedAt().isBefore(readAt) && !g.goneAt().isBefore(readAt)) {
+                n++;
+            }
+        }
+        return n;
+    }
+
+    /**
      * Quota that Nova's usage figures read at {@code readAt} may not include yet: servers accepted at or after
      * that moment, or still being requested.
      */

@@ -35,17 +35,16 @@ final class SharedProject {
 
     /**
      * Whether creates must go one at a time by these limits: Nova counted more instances than the ledger
-     * accounts for when they were read, or it has never yet been seen counting exactly this controller's.
+     * accounts for when they were read, or it has never yet been seen counting no more than this controller's.
      */
     boolean isShared(LimitsSnapshot l) {
         int used = l.limits().usedInstances();
-        int ours = ledger.count(e -> e.acceptedAt() != null && e.acceptedAt().isBefore(l.readAt()))
-                + Math.max(0, ledger.releasedSince(l.readAt()).instances());
+        int ours = ledger.possiblyCountedAt(l.readAt());
         boolean foreign = used > ours;
         boolean shared;
         boolean changed;
         synchronized (this) {
-            if (!confirmedAlone && ours > 0 && used == ours) {
+            if (!confirmedAlone && ours > 0 && used <= ours) {
                 confirmedAlone = true;
             }
             shared = foreign || !confirmedAlone;

@@ -196,7 +196,7 @@ final class Simulation {
 
     private static final String[] LOG_KINDS = {"Requested server", "Deleting server", "Quota exhausted",
         "Quota available again", "pausing requests", "answers again", "Could not delete", "is gone from Nova",
-        "leaked"};
+        "leaked", "did not start", "servers again"};
 
     /** The kind of a plugin log line, by the words that tell it apart. */
     static String kindOf(String message) {
