@@ -32,6 +32,8 @@ public class OpenStackAgent extends AbstractCloudSlave {
     private final int maxBuildMinutes;
     /** A build has started on it; saved, so that a single-use agent stays used across a restart. */
     private volatile boolean used;
+    /** Why it is to be deleted, or null; saved, so that a restart neither forgets nor re-decides it. */
+    private volatile String deletionReason;
 
     public OpenStackAgent(String name, String cloudName, AgentTemplate template, String serverId)
             throws Descriptor.FormException, IOException {
@@ -78,6 +80,27 @@ public class OpenStackAgent extends AbstractCloudSlave {
                 LOGGER.warning("Could not save that agent " + getNodeName() + " was used: " + e);
             }
         }
+    }
+
+    /** Why this agent is to be deleted, or null. */
+    public String getDeletionReason() {
+        return deletionReason;
+    }
+
+    /** Records why the agent is to be deleted, and saves it; only the first reason counts (returns false then). */
+    boolean markForDeletion(String reason) {
+        synchronized (this) {
+            if (deletionReason != null) {
+                return false;
+            }
+            deletionReason = reason;
+        }
+        try {
+            Hudson.getInstance().save();
+        } catch (IOException e) {
+            LOGGER.warning("Could not save that agent " + getNodeName() + " is to be deleted: " + e);
+        }
+        return true;
     }
 
     public OpenStackCloud getCloud() {

@@ -9,7 +9,6 @@ public class OpenStackComputer extends AbstractCloudComputer<OpenStackAgent> {
 
     private static final Logger LOGGER = Logger.getLogger(OpenStackComputer.class.getName());
 
-    private volatile String deletionReason;
     private boolean connectedWhenSeen; // guarded by this
     private long seenSince; // guarded by this; 0: not yet seen
 
@@ -52,9 +51,10 @@ public class OpenStackComputer extends AbstractCloudComputer<OpenStackAgent> {
         return seenSince != 0 && connectedWhenSeen ? now - seenSince : 0;
     }
 
-    /** Why this agent is to be deleted, or null. */
+    /** Why this agent is to be deleted, or null (kept by the agent, so it survives a restart). */
     public String getDeletionReason() {
-        return deletionReason;
+        OpenStackAgent agent = getNode();
+        return agent == null ? null : agent.getDeletionReason();
     }
 
     /**
@@ -62,11 +62,9 @@ public class OpenStackComputer extends AbstractCloudComputer<OpenStackAgent> {
      * first reason counts.
      */
     void markForDeletion(String reason) {
-        synchronized (this) {
-            if (deletionReason != null) {
-                return;
-            }
-            deletionReason = reason;
+        OpenStackAgent agent = getNode();
+        if (agent == null || !agent.markForDeletion(reason)) {
+            return;
         }
         LOGGER.info("Agent " + getName() + " marked for deletion: " + reason);
         setTemporarilyOffline(true, new PendingDeletion(reason));

@@ -84,6 +84,22 @@ public class RestartTest extends OpenStackTestCase {
         assertEquals(List.of(), cloud.runtime().ledger().entries());
     }
 
+    /** Why an agent is to be deleted is saved with it: a restart neither forgets it nor gives the agent a build. */
+    public void testAMarkForDeletionIsSavedWithTheAgent() throws Exception {
+        AgentTemplate t = template("linux", "openstack", 10, createTmpDir().getAbsolutePath());
+        hudson.clouds.add(cloud("os", getURL().toString(), t));
+        OpenStackAgent agent = new OpenStackAgent("os-linux-marked", "os", t, "server-1");
+        hudson.addNode(agent);
+        ((OpenStackComputer) agent.toComputer()).markForDeletion("idle for 11 min (limit 10 min)");
+        OpenStackAgent saved = (OpenStackAgent) Hudson.XSTREAM.fromXML(Hudson.XSTREAM.toXML(agent));
+        assertEquals("idle for 11 min (limit 10 min)", saved.getDeletionReason());
+        hudson.removeNode(agent);
+        hudson.addNode(saved);
+        OpenStackComputer c = (OpenStackComputer) saved.toComputer();
+        assertEquals("idle for 11 min (limit 10 min)", c.getDeletionReason());
+        assertNotNull("it takes no build", saved.canTake(job("after", "true")));
+    }
+
     private FreeStyleProject job(String name, String script) throws Exception {
         FreeStyleProject p = createFreeStyleProject(name);
         p.setAssignedLabel(hudson.getLabel("openstack"));

@@ -3,18 +3,9 @@ package io.jenkins.plugins.openstackagents;
 import hudson.model.FreeStyleBuild;
 import hudson.model.FreeStyleProject;
 import hudson.tasks.Shell;
-import io.jenkins.plugins.openstackagents.nova.Compute;
-import io.jenkins.plugins.openstackagents.nova.ComputeException;
-import io.jenkins.plugins.openstackagents.nova.Flavor;
-import io.jenkins.plugins.openstackagents.nova.Image;
 import io.jenkins.plugins.openstackagents.nova.InMemoryCompute;
-import io.jenkins.plugins.openstackagents.nova.Limits;
-import io.jenkins.plugins.openstackagents.nova.Network;
-import io.jenkins.plugins.openstackagents.nova.Server;
-import io.jenkins.plugins.openstackagents.nova.ServerRequest;
+import io.jenkins.plugins.openstackagents.nova.WrappedCompute;
 import java.util.List;
-import java.util.Map;
-import java.util.Optional;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
@@ -27,69 +18,27 @@ import java.util.concurrent.TimeUnit;
 public class TwoCloudsTest extends OpenStackTestCase {
 
     /** Answers after 40 s, or when the test ends. */
-    private static final class Late implements Compute {
-        final InMemoryCompute nova = new InMemoryCompute();
+    private static final class Late extends WrappedCompute {
+        final InMemoryCompute nova;
         final CountDownLatch end = new CountDownLatch(1);
 
-        private void late() {
+        Late(InMemoryCompute nova) {
+            super(nova);
+            this.nova = nova;
+        }
+
+        @Override
+        protected void before(InMemoryCompute.Op op) {
             try {
                 end.await(40, TimeUnit.SECONDS);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
             }
         }
-
-        @Override
-        public Server create(ServerRequest request) throws ComputeException {
-            late();
-            return nova.create(request);
-        }
-
-        @Override
-        public Optional<Server> find(String serverId) throws ComputeException {
-            late();
-            return nova.find(serverId);
-        }
-
-        @Override
-        public List<Server> list(Map<String, String> metadata) throws ComputeException {
-            late();
-            return nova.list(metadata);
-        }
-
-        @Override
-        public boolean delete(String serverId) throws ComputeException {
-            late();
-            return nova.delete(serverId);
-        }
-
-        @Override
-        public Limits limits() throws ComputeException {
-            late();
-            return nova.limits();
-        }
-
-        @Override
-        public List<Flavor> flavors() throws ComputeException {
-            late();
-            return nova.flavors();
-        }
-
-        @Override
-        public List<Image> images() throws ComputeException {
-            late();
-            return nova.images();
-        }
-
-        @Override
-        public List<Network> networks() throws ComputeException {
-            late();
-            return nova.networks();
-        }
     }
 
     public void testASlowCloudHoldsUpNoOtherCloud() throws Exception {
-        Late late = new Late();
+        Late late = new Late(new InMemoryCompute());
         late.nova.onActive(guests::boot).onGone(guests::halt);
         try {
             OpenStackCloud.descriptor().setComputeFactory(s -> s.authUrl().contains("slow") ? late : compute);

@@ -12,6 +12,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Function;
 import java.util.logging.Logger;
 
@@ -37,9 +38,11 @@ public final class Janitor {
     private final CloudSnapshots snapshots;
     private final Reaper reaper;
     private final Reconciler reconciler;
-    private Set<String> suspects = Set.of(); // server ids seen leaked on the previous pass
-    private Instant lastListedAt = Instant.MIN; // when the previous pass's list was asked for
+    private Set<String> suspects = Set.of(); // guarded by passing: server ids seen leaked on the previous pass
+    private Instant lastListedAt = Instant.MIN; // guarded by passing: when the previous pass's list was asked
     private Instant lastPass; // guarded by this: when a pass was last due
+    /** Held by the pass that runs (across its requests to the cloud): another one skips, none waits for it. */
+    private final ReentrantLock passing = new ReentrantLock();
     private final Map<String, Instant> warned = new HashMap<>();
 
     /** What a pass found: the list it decided from, and the agents whose server had vanished by then. */
@@ -71,9 +74,21 @@ public final class Janitor {
      *
      * @param agents the agents Jenkins has for this cloud: their server id, by agent name
      * @param bootTimeout the boot timeout of a template, by template name (null: unknown template)
-     * @return what the pass found, or empty when Nova could not be asked (or the ledger is being rebuilt)
+     * @return what the pass found, or empty when Nova could not be asked (or the ledger is being rebuilt, or
+     *     another pass runs)
      */
-    public synchronized Optional<Report> pass(Map<String, String> agents, Function<String, Duration> bootTimeout) {
+    public Optional<Report> pass(Map<String, String> agents, Function<String, Duration> bootTimeout) {
+        if (!passing.tryLock()) {
+            return Optional.empty(); // a pass runs now: nothing to add to it
+        }
+        try {
+            return passOnce(agents, bootTimeout);
+        } finally {
+            passing.unlock();
+        }
+    }
+
+    private Optional<Report> passOnce(Map<String, String> agents, Function<String, Duration> bootTimeout) {
         Listing listing;
         try {
             // after a restart: the ledger knows what is ours before anything is decided

@@ -3,16 +3,11 @@ package io.jenkins.plugins.openstackagents.pool;
 import static org.junit.Assert.assertEquals;
 import static org.junit.Assert.assertTrue;
 
-import io.jenkins.plugins.openstackagents.nova.Compute;
 import io.jenkins.plugins.openstackagents.nova.ComputeException;
 import io.jenkins.plugins.openstackagents.nova.ConnectionSettings;
-import io.jenkins.plugins.openstackagents.nova.Flavor;
-import io.jenkins.plugins.openstackagents.nova.Image;
 import io.jenkins.plugins.openstackagents.nova.InMemoryCompute;
-import io.jenkins.plugins.openstackagents.nova.Limits;
-import io.jenkins.plugins.openstackagents.nova.Network;
-import io.jenkins.plugins.openstackagents.nova.Server;
 import io.jenkins.plugins.openstackagents.nova.ServerRequest;
+import io.jenkins.plugins.openstackagents.nova.WrappedCompute;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayDeque;
@@ -20,7 +15,6 @@ import java.util.ArrayList;
 import java.util.Deque;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import org.junit.Test;
 
 /**
@@ -45,46 +39,16 @@ public class DeleteWatchTest {
     }
 
     /** The in-memory Nova, noting when each delete request arrives. */
-    private final class DeleteTimes implements Compute {
-        @Override
-        public Server create(ServerRequest request) throws ComputeException {
-            return nova.create(request);
+    private final class DeleteTimes extends WrappedCompute {
+        DeleteTimes() {
+            super(nova);
         }
 
         @Override
-        public Optional<Server> find(String serverId) throws ComputeException {
-            return nova.find(serverId);
-        }
-
-        @Override
-        public List<Server> list(Map<String, String> metadata) throws ComputeException {
-            return nova.list(metadata);
-        }
-
-        @Override
-        public boolean delete(String serverId) throws ComputeException {
-            deletes.add(clock.instant());
-            return nova.delete(serverId);
-        }
-
-        @Override
-        public Limits limits() throws ComputeException {
-            return nova.limits();
-        }
-
-        @Override
-        public List<Flavor> flavors() throws ComputeException {
-            return nova.flavors();
-        }
-
-        @Override
-        public List<Image> images() throws ComputeException {
-            return nova.images();
-        }
-
-        @Override
-        public List<Network> networks() throws ComputeException {
-            return nova.networks();
+        protected void before(InMemoryCompute.Op op) {
+            if (op == InMemoryCompute.Op.DELETE) {
+                deletes.add(clock.instant());
+            }
         }
     }
 

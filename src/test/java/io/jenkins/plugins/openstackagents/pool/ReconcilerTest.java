@@ -5,16 +5,12 @@ import static org.junit.Assert.assertNotNull;
 import static org.junit.Assert.assertNull;
 
 import io.jenkins.plugins.openstackagents.LogCapture;
-import io.jenkins.plugins.openstackagents.nova.Compute;
 import io.jenkins.plugins.openstackagents.nova.ComputeException;
 import io.jenkins.plugins.openstackagents.nova.ConnectionSettings;
-import io.jenkins.plugins.openstackagents.nova.Flavor;
-import io.jenkins.plugins.openstackagents.nova.Image;
 import io.jenkins.plugins.openstackagents.nova.InMemoryCompute;
-import io.jenkins.plugins.openstackagents.nova.Limits;
-import io.jenkins.plugins.openstackagents.nova.Network;
 import io.jenkins.plugins.openstackagents.nova.Server;
 import io.jenkins.plugins.openstackagents.nova.ServerRequest;
+import io.jenkins.plugins.openstackagents.nova.WrappedCompute;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.HashMap;
@@ -23,6 +19,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 import org.junit.Test;
 
@@ -37,18 +34,22 @@ public class ReconcilerTest {
     }
 
     /** Nova whose list requests wait until the test lets them answer. */
-    private static final class SlowLists implements Compute {
+    private static final class SlowLists extends WrappedCompute {
         final InMemoryCompute nova;
         final CountDownLatch listing = new CountDownLatch(1);
         final CountDownLatch answer = new CountDownLatch(1);
-        final java.util.concurrent.atomic.AtomicInteger lists = new java.util.concurrent.atomic.AtomicInteger();
+        final AtomicInteger lists = new AtomicInteger();
 
         SlowLists(InMemoryCompute nova) {
+            super(nova);
             this.nova = nova;
         }
 
         @Override
-        public List<Server> list(Map<String, String> metadata) throws ComputeException {
+        protected void before(InMemoryCompute.Op op) {
+            if (op != InMemoryCompute.Op.LIST) {
+                return;
+            }
             lists.incrementAndGet();
             listing.countDown();
             try {
@@ -56,42 +57,6 @@ public class ReconcilerTest {
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
             }
-            return nova.list(metadata);
-        }
-
-        @Override
-        public Server create(ServerRequest request) throws ComputeException {
-            return nova.create(request);
-        }
-
-        @Override
-        public Optional<Server> find(String serverId) throws ComputeException {
-            return nova.find(serverId);
-        }
-
-        @Override
-        public boolean delete(String serverId) throws ComputeException {
-            return nova.delete(serverId);
-        }
-
-        @Override
-        public Limits limits() throws ComputeException {
-            return nova.limits();
-        }
-
-        @Override
-        public List<Flavor> flavors() throws ComputeException {
-            return nova.flavors();
-        }
-
-        @Override
-        public List<Image> images() throws ComputeException {
-            return nova.images();
-        }
-
-        @Override
-        public List<Network> networks() throws ComputeException {
-            return nova.networks();
         }
     }
 
