@@ -9,6 +9,7 @@ public class OpenStackComputer extends AbstractCloudComputer<OpenStackAgent> {
 
     private static final Logger LOGGER = Logger.getLogger(OpenStackComputer.class.getName());
 
+    private volatile String lastDeletionReason; // the agent's, for after it is removed
     private boolean connectedWhenSeen; // guarded by this
     private long seenSince; // guarded by this; 0: not yet seen
 
@@ -51,10 +52,10 @@ public class OpenStackComputer extends AbstractCloudComputer<OpenStackAgent> {
         return seenSince != 0 && connectedWhenSeen ? now - seenSince : 0;
     }
 
-    /** Why this agent is to be deleted, or null (kept by the agent, so it survives a restart). */
+    /** Why this agent is to be deleted, or null (kept by the agent, so it survives a restart; here once it is gone). */
     public String getDeletionReason() {
         OpenStackAgent agent = getNode();
-        return agent == null ? null : agent.getDeletionReason();
+        return agent != null ? agent.getDeletionReason() : lastDeletionReason;
     }
 
     /**
@@ -66,6 +67,7 @@ public class OpenStackComputer extends AbstractCloudComputer<OpenStackAgent> {
         if (agent == null || !agent.markForDeletion(reason)) {
             return;
         }
+        lastDeletionReason = reason;
         LOGGER.info("Agent " + getName() + " marked for deletion: " + reason);
         setTemporarilyOffline(true, new PendingDeletion(reason));
     }
