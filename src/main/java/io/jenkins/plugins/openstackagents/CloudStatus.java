@@ -69,7 +69,7 @@ public class CloudStatus implements RootAction {
         }
 
         public LimitsSnapshot getLimits() {
-            return rt.lastLimits();
+            return rt.snapshots().lastLimits();
         }
 
         public String getPauseReason() {

@@ -207,7 +207,7 @@ final class Provisioning {
                 continue;
             }
             try {
-                candidates.add(new Candidate(t, Quota.of(rt.flavor(t.getFlavor())), allowed));
+                candidates.add(new Candidate(t, Quota.of(rt.snapshots().flavor(t.getFlavor())), allowed));
                 problems.planning(cloud.name, t, null);
             } catch (ComputeException e) {
                 cannotPlan(cloud, t, e);

@@ -4,12 +4,10 @@ import io.jenkins.plugins.openstackagents.nova.Compute;
 import io.jenkins.plugins.openstackagents.nova.ComputeException;
 import io.jenkins.plugins.openstackagents.nova.ComputeFactory;
 import io.jenkins.plugins.openstackagents.nova.ConnectionSettings;
-import io.jenkins.plugins.openstackagents.nova.Flavor;
 import io.jenkins.plugins.openstackagents.nova.Server;
 import io.jenkins.plugins.openstackagents.nova.ServerRequest;
 import java.time.Clock;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.Executor;
@@ -19,8 +17,9 @@ import java.util.function.Supplier;
 /**
  * The provisioning state of one cloud that outlives its configuration bean, wired together: the {@link Ledger},
  * the {@link GatedCompute gate} every request goes through, what was last read ({@link CloudSnapshots}), the
- * quota pause ({@link QuotaWatch}), creating and booting ({@link Launcher}), deleting ({@link Reaper}), the
- * rebuild after a restart ({@link Reconciler}) and the cleanup's cloud side ({@link Janitor}). Plain Java; the
+ * quota pause ({@link QuotaWatch}), pacing in a shared project ({@link SharedProject}), reserving
+ * ({@link Reservations}), creating and booting ({@link Launcher}), deleting ({@link Reaper}), the rebuild after a
+ * restart ({@link Reconciler}) and the cleanup's cloud side ({@link Janitor}). Plain Java; the
  * Jenkins classes call it and nothing else. No lock is held while a request to the cloud is in flight.
  */
 public final class CloudRuntime {
@@ -28,7 +27,6 @@ public final class CloudRuntime {
     /** Runs nothing: background watches are left to the cleanup's passes (unit tests, the benchmark). */
     public static final Executor NO_BACKGROUND = r -> { };
 
-    private final String cloudName;
     private final String controllerId;
     private final Clock clock;
     private final Ledger ledger = new Ledger();
@@ -54,7 +52,6 @@ public final class CloudRuntime {
      */
     public CloudRuntime(String cloudName, String controllerId, ComputeFactory factory, Clock clock, Sleeper sleeper,
                         Executor background, BooleanSupplier abandoned) {
-        this.cloudName = cloudName;
         this.controllerId = controllerId;
         this.clock = clock;
         gate = new GatedCompute(cloudName, factory, clock, stats);
@@ -69,10 +66,6 @@ public final class CloudRuntime {
         janitor = new Janitor(cloudName, clock, ledger, snapshots, reaper, reconciler);
     }
 
-    public String cloudName() {
-        return cloudName;
-    }
-
     public String controllerId() {
         return controllerId;
     }
@@ -83,6 +76,11 @@ public final class CloudRuntime {
 
     public ApiStats stats() {
         return stats;
+    }
+
+    /** What was last read of the cloud: limits, flavors, the shared list of this cloud's servers. */
+    public CloudSnapshots snapshots() {
+        return snapshots;
     }
 
     /** The cloud side of the periodic cleanup. */
@@ -120,21 +118,6 @@ public final class CloudRuntime {
         gate.setRequestsPerSecond(n);
     }
 
-    /** Nova's limits, read at most once per interval (and at once after a quota error). */
-    public LimitsSnapshot limits() throws ComputeException {
-        return snapshots.limits();
-    }
-
-    /** Nova's limits as last read, or null if never read. */
-    public LimitsSnapshot lastLimits() {
-        return snapshots.lastLimits();
-    }
-
-    /** The flavor with this id (or name), from a list read now and then. */
-    public Flavor flavor(String idOrName) throws ComputeException {
-        return snapshots.flavor(idOrName);
-    }
-
     /** Reads what a plan needs, asking Nova if it is stale ({@link Reservations#prepare}); null: plan nothing now. */
     public LimitsSnapshot prepare() throws ComputeException {
         return reservations.prepare();
@@ -169,11 +152,6 @@ public final class CloudRuntime {
         return launcher.awaitActive(name, server, bootTimeout, agentConnected);
     }
 
-    /** This cloud's servers, from a list request sent at or after {@code notBefore} (shared by every watch). */
-    public Listing servers(Instant notBefore) throws ComputeException {
-        return snapshots.servers(notBefore);
-    }
-
     /** Deletes a server of the ledger and watches it until Nova has dropped it. */
     public void release(String name, String reason) {
         reaper.release(name, reason, false);
@@ -189,12 +167,10 @@ public final class CloudRuntime {
         reaper.release(name, reason, false);
     }
 
-    /** Waits until Nova has dropped a server being deleted; false if it was still there after {@code max}. */
-    public boolean awaitGone(String name, Duration max) throws InterruptedException {
-        return awaitGone(name, max, () -> false);
-    }
-
-    /** As {@link #awaitGone(String, Duration)}, giving up without another request once {@code abandoned} says so. */
+    /**
+     * Waits until Nova has dropped a server being deleted; false if it was still there after {@code max}, or once
+     * {@code abandoned} says so (without another request).
+     */
     public boolean awaitGone(String name, Duration max, BooleanSupplier abandoned) throws InterruptedException {
         return reaper.awaitGone(name, max, abandoned);
     }

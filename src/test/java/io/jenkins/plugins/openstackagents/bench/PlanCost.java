@@ -54,14 +54,14 @@ final class PlanCost {
             rt.assumeSoleUser(); // the cost of one round is measured, not the pacing of creates after a start
             rt.connect(new ConnectionSettings("https://keystone.invalid/v3", null,
                     new ConnectionSettings.ApplicationCredential("id", "secret"), true, null, null));
-            rt.limits(); // the round itself runs within the limits interval
-            rt.flavor("m1.small");
+            rt.snapshots().limits(); // the round itself runs within the limits interval
+            rt.snapshots().flavor("m1.small");
             int[] n = {0};
             long start = System.nanoTime();
             int got = 0;
             for (int t = 0; t < TEMPLATES; t++) {
                 int wanted = queued / TEMPLATES + (t < queued % TEMPLATES ? 1 : 0);
-                Quota perServer = Quota.of(rt.flavor("m1.small"));
+                Quota perServer = Quota.of(rt.snapshots().flavor("m1.small"));
                 Planner.Plan p = rt.plan(new Planner.Request("template-" + t, perServer, wanted, 0), 0,
                         () -> "agent-" + (n[0]++));
                 got += p.reserved().size();

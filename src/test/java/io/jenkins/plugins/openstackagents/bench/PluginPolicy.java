@@ -75,7 +75,7 @@ final class PluginPolicy implements Policy {
             int excess = ctx.queue().waiting() - ctx.queue().idle() - onTheWay.size();
             if (excess > 0) {
                 try {
-                    Quota perServer = Quota.of(rt.flavor(ctx.flavor().name()));
+                    Quota perServer = Quota.of(rt.snapshots().flavor(ctx.flavor().name()));
                     Planner.Plan plan = rt.plan(new Planner.Request(TEMPLATE, perServer, excess, 0), 0,
                             () -> String.format("bench-%06d", ++names));
                     for (String name : plan.reserved()) {
@@ -121,7 +121,7 @@ final class PluginPolicy implements Policy {
         agents.remove(name);
         ctx.vt().spawn("release-" + name, () -> {
             rt.release(name, "single-use agent finished its build");
-            rt.awaitGone(name, Duration.ofMinutes(2));
+            rt.awaitGone(name, Duration.ofMinutes(2), () -> false);
         });
     }
 

@@ -212,13 +212,13 @@ public class CloudRuntimeTest {
         }
         int base = nova.calls(InMemoryCompute.Op.LIST); // the first plan's reconcile
         Instant t = clock.instant();
-        Listing first = rt.servers(t);
+        Listing first = rt.snapshots().servers(t);
         assertEquals(3, first.byId().size());
-        assertSame("a second watch due at the same moment", first, rt.servers(t));
+        assertSame("a second watch due at the same moment", first, rt.snapshots().servers(t));
         assertEquals(1, nova.calls(InMemoryCompute.Op.LIST) - base);
         clock.sleep(Duration.ofSeconds(10));
-        Listing later = rt.servers(clock.instant());
-        assertSame(later, rt.servers(clock.instant()));
+        Listing later = rt.snapshots().servers(clock.instant());
+        assertSame(later, rt.snapshots().servers(clock.instant()));
         assertEquals("a watch due later asks again", 2, nova.calls(InMemoryCompute.Op.LIST) - base);
         cleanup(rt);
         assertEquals("the cleanup decides from a list at most 30 s old", 2,
@@ -266,7 +266,7 @@ public class CloudRuntimeTest {
         assertEquals(Ledger.State.DELETING, rt.ledger().get(name).get().state());
         assertEquals(1, nova.calls(InMemoryCompute.Op.DELETE));
         // limits are read again at once after a quota error
-        rt.limits();
+        rt.snapshots().limits();
         assertEquals(2, nova.calls(limits));
     }
 
@@ -306,13 +306,13 @@ public class CloudRuntimeTest {
 
     @Test
     public void limitsAreReadOncePerInterval() throws Exception {
-        rt.limits();
-        rt.limits();
+        rt.snapshots().limits();
+        rt.snapshots().limits();
         clock.sleep(Duration.ofSeconds(59));
-        rt.limits();
+        rt.snapshots().limits();
         assertEquals(1, nova.calls(InMemoryCompute.Op.LIMITS));
         clock.sleep(Duration.ofSeconds(1));
-        rt.limits();
+        rt.snapshots().limits();
         assertEquals(2, nova.calls(InMemoryCompute.Op.LIMITS));
     }
 }

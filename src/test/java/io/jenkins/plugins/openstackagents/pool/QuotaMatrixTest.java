@@ -146,7 +146,7 @@ public class QuotaMatrixTest {
         // Nova drops both within a second; the next limits read (a minute later) sees none used; only then does
         // the cleanup learn of the 404s
         clock.sleep(Duration.ofSeconds(61));
-        rt.limits();
+        rt.snapshots().limits();
         CloudRuntimeTest.cleanup(rt);
         assertEquals(2, round("t", SMALL, "1", 4));
         assertCreates(4);

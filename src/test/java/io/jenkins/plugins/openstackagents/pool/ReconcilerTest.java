@@ -115,7 +115,7 @@ public class ReconcilerTest {
         rt.release("os-t-a", "t", a.id(), "2", "agent removed");
         assertEquals("the ledger's cores, as Nova's", nova.limits().usedCores(), cores(rt));
 
-        Quota medium = Quota.of(rt.flavor("2"));
+        Quota medium = Quota.of(rt.snapshots().flavor("2"));
         int started = 0;
         for (int second = 0; second < 300 && started < 2; second++) {
             Planner.Plan plan = rt.plan(new Planner.Request("t", medium, 2 - started, 0), 0,
