@@ -45,11 +45,11 @@ final class Reservations {
             return null;
         }
         LimitsSnapshot l = snapshots.limits();
-        if (shared.wantsFresh(l, planner.headroom(l))) {
-            snapshots.forgetLimits();
-            l = snapshots.limits();
+        if (!shared.wantsFresh(l, () -> planner.headroom(l))) {
+            return l;
         }
-        return l;
+        snapshots.forgetLimits();
+        return snapshots.limits();
     }
 
     /**
@@ -61,9 +61,9 @@ final class Reservations {
         if (limits == null || paused(now)) {
             return Planner.Plan.paused();
         }
-        Planner.Request r = shared.isShared(limits) ? request.atMost(1) : request;
-        Planner.Plan plan = planner.reserve(r, cloudCap, limits, names, now);
-        if (!plan.isEmpty() && shared.isShared(limits)) {
+        boolean sharing = shared.isShared(limits);
+        Planner.Plan plan = planner.reserve(sharing ? request.atMost(1) : request, cloudCap, limits, names, now);
+        if (!plan.isEmpty() && sharing) {
             shared.reserved(now);
             snapshots.forgetLimits(); // the next reservation sees what this one and the other controller did
         }

@@ -4,6 +4,7 @@ import java.security.SecureRandom;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Random;
+import java.util.function.Supplier;
 import java.util.logging.Logger;
 
 /**
@@ -27,6 +28,9 @@ final class SharedProject {
     private boolean confirmedAlone; // guarded by this
     private Boolean lastForeign; // guarded by this: for the log line on change
     private Instant pacedUntil = Instant.MIN; // guarded by this
+    private LimitsSnapshot lastChecked; // guarded by this: the last read judged, and the answer
+    private boolean lastConfirmed; // guarded by this
+    private boolean lastShared; // guarded by this
 
     SharedProject(String cloudName, Ledger ledger) {
         this.cloudName = cloudName;
@@ -38,6 +42,11 @@ final class SharedProject {
      * accounts for when they were read, or it has never yet been seen counting no more than this controller's.
      */
     boolean isShared(LimitsSnapshot l) {
+        synchronized (this) {
+            if (l == lastChecked && confirmedAlone == lastConfirmed) {
+                return lastShared; // the same read: the same answer (what Nova counted then does not change)
+            }
+        }
         int used = l.limits().usedInstances();
         int ours = ledger.possiblyCountedAt(l.readAt());
         boolean foreign = used > ours;
@@ -50,6 +59,9 @@ final class SharedProject {
             shared = foreign || !confirmedAlone;
             changed = lastForeign != null && lastForeign != foreign;
             lastForeign = foreign;
+            lastChecked = l;
+            lastConfirmed = confirmedAlone;
+            lastShared = shared;
         }
         if (changed) {
             LOGGER.info(() -> foreign ? "Cloud " + cloudName + ": Nova counts " + (used - ours) + " server(s) this"
@@ -80,11 +92,11 @@ final class SharedProject {
      * showing room (at quota they are read again only at the usual interval, so waiting costs no requests; and read
      * once after a pause, they are not read again before the next reservation).
      */
-    boolean wantsFresh(LimitsSnapshot l, Quota headroom) {
+    boolean wantsFresh(LimitsSnapshot l, Supplier<Quota> headroom) {
         Instant until;
         synchronized (this) {
             until = pacedUntil;
         }
-        return isShared(l) && headroom.instances() != 0 && l.readAt().isBefore(until);
+        return l.readAt().isBefore(until) && isShared(l) && headroom.get().instances() != 0;
     }
 }
