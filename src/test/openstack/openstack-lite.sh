@@ -55,6 +55,7 @@ KS_URL=http://$HOST:5000/v3
 NOVA_URL=http://$HOST:8774/v2.1
 GLANCE_URL=http://$HOST:9292
 NEUTRON_URL=http://$HOST:9696
+AGENTS_NET=agents-net
 PLACEMENT_URL=http://$HOST:8778
 NOVA_MV=2.37                                # first microversion with "networks": "none"
 DB="mysql+pymysql://openstack:$PW@$HOST:3306"
@@ -434,7 +435,7 @@ EOF
 [ml2]
 type_drivers = flat
 tenant_network_types =
-mechanism_drivers =
+mechanism_drivers = fake_agent
 extension_drivers = port_security
 [ml2_type_flat]
 flat_networks = *
@@ -674,7 +675,32 @@ ensure_image() {  # IMAGE_ID of the active public fake-image; uploaded (64 KiB o
     fail "Glance did not take the upload of $IMAGE_NAME." "$LOG/glance-api.log"
 }
 
+ensure_fake_agent() {  # an "alive" agent row the fake_agent mechanism driver binds ports to (no process behind it)
+  mysql_root -e "INSERT IGNORE INTO neutron.agents (id,agent_type,\`binary\`,topic,host,admin_state_up,created_at,
+    started_at,heartbeat_timestamp,configurations,\`load\`,resources_synced) VALUES (UUID(),'OFA driver agent',
+    'neutron-fake-agent','N/A','openstack-lite',1,UTC_TIMESTAMP(),UTC_TIMESTAMP(),'2099-12-31 00:00:00',
+    '{\"interface_mappings\": {\"physnet1\": \"lo\"}}',0,1);"
+}
+
+ensure_agents_network() {  # the jenkins project's network: flat on physnet1, subnet 127.10.0.0/16, DHCP off
+  local net
+  net=$(api GET "$NEUTRON_URL/v2.0/networks?name=$AGENTS_NET" | jq -r '.networks[0].id // empty')
+  if [ -z "$net" ]; then
+    net=$(api POST "$NEUTRON_URL/v2.0/networks" "$(jq -cn --arg n "$AGENTS_NET" --arg p "$JENKINS_PROJECT_ID" \
+        '{network: {name: $n, project_id: $p, "provider:network_type": "flat", "provider:physical_network": "physnet1"}}')" \
+        | jq -r .network.id)
+  fi
+  if [ "$(api GET "$NEUTRON_URL/v2.0/subnets?network_id=$net" | jq '.subnets | length')" = 0 ]; then
+    api POST "$NEUTRON_URL/v2.0/subnets" "$(jq -cn --arg net "$net" --arg p "$JENKINS_PROJECT_ID" \
+        '{subnet: {network_id: $net, project_id: $p, ip_version: 4, cidr: "127.10.0.0/16", gateway_ip: "127.10.0.1",
+          enable_dhcp: false, name: "agents-subnet"}}')" > /dev/null
+  fi
+  AGENTS_NET_ID=$net
+}
+
 ensure_compute_resources() {
+  ensure_fake_agent
+  ensure_agents_network
   ensure_flavor 1 m1.small 1 512 1
   ensure_flavor 2 m1.medium 2 1024 1
   ensure_image

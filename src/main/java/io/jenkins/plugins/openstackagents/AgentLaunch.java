@@ -9,6 +9,8 @@ import io.jenkins.plugins.openstackagents.nova.ServerRequest;
 import io.jenkins.plugins.openstackagents.pool.CloudRuntime;
 import io.jenkins.plugins.openstackagents.pool.Ownership;
 import io.jenkins.plugins.openstackagents.pool.UserData;
+import io.jenkins.plugins.openstackagents.ssh.SshAccess;
+import io.jenkins.plugins.openstackagents.ssh.SshLauncher;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Map;
@@ -23,6 +25,11 @@ final class AgentLaunch implements Callable<Node> {
 
     private static final Logger LOGGER = Logger.getLogger(AgentLaunch.class.getName());
     private static final long AGENT_POLL_MS = 250;
+    /** SSH attempts: the first pause, doubled after each failed attempt up to {@link #SSH_MAX_PAUSE}. */
+    static final Duration SSH_FIRST_PAUSE = Duration.ofSeconds(2);
+    static final Duration SSH_MAX_PAUSE = Duration.ofSeconds(30);
+    /** What a minute of the template's connect timeout lasts: a minute (tests shorten it). */
+    static volatile Duration connectTimeoutMinute = Duration.ofMinutes(1);
 
     private final OpenStackCloud cloud;
     private final AgentTemplate template;
@@ -61,8 +68,22 @@ final class AgentLaunch implements Callable<Node> {
     private Node launch() throws Exception {
         CloudRuntime rt = cloud.runtime();
         ServerRequest request;
+        SshLauncher ssh = null;
         try {
-            request = request();
+            if (template.isSsh()) {
+                SshAccess access;
+                try {
+                    access = SshAccess.forNewServer(template.getSshUser(), template.getSshPort(),
+                            template.getSshPrivateKey());
+                } catch (java.io.IOException e) {
+                    throw new ProvisioningFailure("Agent " + name + " of cloud " + cloud.name + " not started:"
+                            + " template " + template.getName() + "'s SSH private key: " + e.getMessage());
+                }
+                ssh = access.launcher();
+                request = request(access.userDataVariables());
+            } else {
+                request = request(Map.of(UserData.AGENT_SECRET, InboundSecrets.secret()));
+            }
         } catch (ProvisioningFailure e) {
             rt.cancel(name);
             throw e;
@@ -86,10 +107,12 @@ final class AgentLaunch implements Callable<Node> {
         problems.created(cloud.name, template);
         // Added now, not when this future ends, so that the agent can connect as soon as the server has
         // booted; the future ends once it has, and until then NodeProvisioner counts it as planned capacity.
-        OpenStackAgent agent = new OpenStackAgent(name, cloud.name, template, server.id());
+        OpenStackAgent agent = ssh == null ? new OpenStackAgent(name, cloud.name, template, server.id())
+                : new OpenStackAgent(name, cloud.name, template, server.id(), ssh);
         Hudson.getInstance().addNode(agent);
+        Server active;
         try {
-            rt.awaitActive(name, server, Duration.ofMinutes(template.getBootTimeoutMinutes()), () -> {
+            active = rt.awaitActive(name, server, Duration.ofMinutes(template.getBootTimeoutMinutes()), () -> {
                 Computer c = agent.toComputer();
                 return c != null && c.isOnline(); // it runs, so its server is ACTIVE: no need to ask Nova
             });
@@ -102,9 +125,77 @@ final class AgentLaunch implements Callable<Node> {
             throw new ProvisioningFailure("Agent " + name + " of cloud " + cloud.name + " not started: "
                     + e.getMessage());
         }
-        LOGGER.info(() -> "Server " + name + " (" + server.id() + ") is ACTIVE; waiting for its agent to connect");
-        awaitOnline(agent, Duration.ofMinutes(template.getConnectTimeoutMinutes()));
+        Duration connectTimeout = connectTimeoutMinute.multipliedBy(template.getConnectTimeoutMinutes());
+        if (ssh == null) {
+            LOGGER.info(() -> "Server " + name + " (" + server.id() + ") is ACTIVE; waiting for its agent to connect");
+            awaitOnline(agent, connectTimeout);
+        } else {
+            connectOverSsh(agent, ssh, active, connectTimeout);
+        }
         return agent;
+    }
+
+    /**
+     * Connects over SSH until the agent is online: attempts back off from {@link #SSH_FIRST_PAUSE}, doubling, to at
+     * most {@link #SSH_MAX_PAUSE}, until the connect timeout; then, or at once when the server presents another host
+     * key than its own, the server is deleted (and replaced by the next planning round).
+     */
+    private void connectOverSsh(OpenStackAgent agent, SshLauncher ssh, Server active, Duration timeout)
+            throws Exception {
+        if (active.address() == null) {
+            giveUp(agent, "Nova reports no address for its server; an SSH agent needs one (give the template a"
+                    + " network)");
+        }
+        agent.setAddress(active.address());
+        LOGGER.info(() -> "Server " + name + " (" + active.id() + ") is ACTIVE at " + active.address()
+                + "; connecting over SSH");
+        long deadline = System.nanoTime() + timeout.toNanos();
+        Duration pause = SSH_FIRST_PAUSE;
+        int attempts = 0;
+        while (true) {
+            Computer c = agent.toComputer();
+            if (Hudson.getInstance().getNode(name) == null || c == null) {
+                throw new ProvisioningFailure("Agent " + name + " of cloud " + cloud.name
+                        + " was removed before its launch ended");
+            }
+            if (!c.isOnline()) {
+                attempts++;
+                try {
+                    c.connect(false).get(); // one attempt; the launcher keeps why it failed
+                } catch (java.util.concurrent.ExecutionException e) {
+                    LOGGER.fine(() -> "SSH launch of " + name + " failed: " + e.getCause());
+                }
+            }
+            if (c.isOnline()) {
+                int n = attempts;
+                LOGGER.info(() -> "Agent " + name + " is online over SSH (attempt " + n + ")");
+                return;
+            }
+            if (ssh.hostKeyRefusal() != null) {
+                LOGGER.warning(ssh.hostKeyRefusal() + "; deleting the server");
+                markForDeletion(c, "host key mismatch");
+                throw new ProvisioningFailure("Agent " + name + " of cloud " + cloud.name + ": host key mismatch");
+            }
+            long left = deadline - System.nanoTime();
+            if (left <= 0) {
+                giveUp(agent, "agent did not connect within " + template.getConnectTimeoutMinutes() + " min of its server's boot ("
+                        + attempts + " SSH attempts; the last: " + ssh.lastFailure() + ")");
+            }
+            Thread.sleep(Math.min(pause.toMillis(), java.util.concurrent.TimeUnit.NANOSECONDS.toMillis(left) + 1));
+            pause = pause.multipliedBy(2).compareTo(SSH_MAX_PAUSE) > 0 ? SSH_MAX_PAUSE : pause.multipliedBy(2);
+        }
+    }
+
+    private void giveUp(OpenStackAgent agent, String why) throws ProvisioningFailure {
+        markForDeletion(agent.toComputer(), why);
+        throw new ProvisioningFailure("Agent " + name + " of cloud " + cloud.name + ": " + why);
+    }
+
+    private static void markForDeletion(Computer c, String why) {
+        if (c instanceof OpenStackComputer) {
+            ((OpenStackComputer) c).markForDeletion(why);
+            OpenStackCleanupWork.trigger();
+        }
     }
 
     private void awaitOnline(OpenStackAgent agent, Duration timeout) throws Exception {
@@ -120,27 +211,22 @@ final class AgentLaunch implements Callable<Node> {
                         + " was removed before its launch ended");
             }
             if (System.nanoTime() - deadline >= 0) {
-                String why = "agent did not connect within " + timeout.toMinutes() + " min of its server's boot";
-                if (c instanceof OpenStackComputer) {
-                    ((OpenStackComputer) c).markForDeletion(why);
-                    OpenStackCleanupWork.trigger();
-                }
-                throw new ProvisioningFailure("Agent " + name + " of cloud " + cloud.name + ": " + why);
+                giveUp(agent, "agent did not connect within " + template.getConnectTimeoutMinutes() + " min of its server's boot");
             }
             Thread.sleep(AGENT_POLL_MS);
         }
     }
 
-    private ServerRequest request() throws ProvisioningFailure {
-        Map<String, String> vars = Map.of(
-                UserData.JENKINS_URL, Provisioning.jenkinsUrl(cloud),
-                UserData.AGENT_NAME, name,
-                UserData.AGENT_SECRET, InboundSecrets.secret(),
-                UserData.AGENT_WORKDIR, template.getRemoteFs());
+    /** The server to create, its user data rendered with {@code launchVars} (secrets: never logged). */
+    private ServerRequest request(Map<String, String> launchVars) throws ProvisioningFailure {
+        Map<String, String> vars = new java.util.HashMap<>(launchVars);
+        vars.put(UserData.JENKINS_URL, Provisioning.jenkinsUrl(cloud));
+        vars.put(UserData.AGENT_NAME, name);
+        vars.put(UserData.AGENT_WORKDIR, template.getRemoteFs());
         Ownership owner = new Ownership(OpenStackCloud.descriptor().controllerId(), cloud.name,
                 template.getName(), name);
         return new ServerRequest(name, template.getFlavor(), template.getImage(), template.getNetwork(),
                 template.getKeyPair(), template.securityGroupList(), template.getAvailabilityZone(),
-                UserData.render(template.getUserData(), vars), owner.toMetadata());
+                UserData.render(template.effectiveUserData(), vars), owner.toMetadata());
     }
 }

@@ -9,6 +9,7 @@ import hudson.model.Label;
 import hudson.model.labels.LabelAtom;
 import hudson.util.FormValidation;
 import hudson.util.ListBoxModel;
+import hudson.util.Secret;
 import io.jenkins.plugins.openstackagents.forms.CloudForms;
 import io.jenkins.plugins.openstackagents.forms.CloudListings;
 import io.jenkins.plugins.openstackagents.forms.FormChecks;
@@ -31,6 +32,12 @@ public class AgentTemplate extends AbstractDescribableImpl<AgentTemplate> {
     public static final int DEFAULT_BOOT_TIMEOUT_MINUTES = 10;
     public static final int DEFAULT_CONNECT_TIMEOUT_MINUTES = 10;
     public static final String DEFAULT_REMOTE_FS = "/home/jenkins/agent";
+    /** The controller connects to the server over SSH and starts the agent (the default). */
+    public static final String SSH = "ssh";
+    /** The server's user data starts the agent, which connects to the controller. */
+    public static final String INBOUND = "inbound";
+    public static final String DEFAULT_SSH_USER = "jenkins";
+    public static final int DEFAULT_SSH_PORT = 22;
 
     private final String name;
     private final String labels;
@@ -40,7 +47,8 @@ public class AgentTemplate extends AbstractDescribableImpl<AgentTemplate> {
     private final String keyPair;
     private final String securityGroups;
     private final String availabilityZone;
-    private final String userData;
+    /** Blank: the default for the launch method. Not final: configurations saved before SSH are read into it. */
+    private String userData;
     private final int numExecutors;
     private final String remoteFs;
     private final int instanceCap;
@@ -48,12 +56,29 @@ public class AgentTemplate extends AbstractDescribableImpl<AgentTemplate> {
     private final int bootTimeoutMinutes;
     private final int connectTimeoutMinutes;
     private final int maxBuildMinutes;
+    /** {@link #SSH} or {@link #INBOUND}; null in configurations saved before SSH agents: inbound. */
+    private String launchMethod;
+    private String sshUser;
+    private int sshPort;
+    /** The private key of the Nova key pair the image installs for {@link #sshUser}; null: a key per agent. */
+    private Secret sshPrivateKey;
+
+    /** An inbound template (as every template was before SSH agents). */
+    public AgentTemplate(String name, String labels, String flavor, String image, String network, String keyPair,
+                         String securityGroups, String availabilityZone, String userData, int numExecutors,
+                         String remoteFs, int instanceCap, int idleMinutes, int bootTimeoutMinutes,
+                         int connectTimeoutMinutes, int maxBuildMinutes) {
+        this(name, labels, flavor, image, network, keyPair, securityGroups, availabilityZone, userData, numExecutors,
+                remoteFs, instanceCap, idleMinutes, bootTimeoutMinutes, connectTimeoutMinutes, maxBuildMinutes,
+                INBOUND, null, 0, null);
+    }
 
     @DataBoundConstructor
     public AgentTemplate(String name, String labels, String flavor, String image, String network, String keyPair,
                          String securityGroups, String availabilityZone, String userData, int numExecutors,
                          String remoteFs, int instanceCap, int idleMinutes, int bootTimeoutMinutes,
-                         int connectTimeoutMinutes, int maxBuildMinutes) {
+                         int connectTimeoutMinutes, int maxBuildMinutes, String launchMethod, String sshUser,
+                         int sshPort, Secret sshPrivateKey) {
         this.name = Util.fixEmptyAndTrim(name);
         this.labels = Util.fixNull(labels).trim();
         this.flavor = Util.fixEmptyAndTrim(flavor);
@@ -62,7 +87,7 @@ public class AgentTemplate extends AbstractDescribableImpl<AgentTemplate> {
         this.keyPair = Util.fixEmptyAndTrim(keyPair);
         this.securityGroups = Util.fixNull(securityGroups).trim();
         this.availabilityZone = Util.fixEmptyAndTrim(availabilityZone);
-        this.userData = Util.fixEmpty(userData) == null ? UserData.DEFAULT_SCRIPT : userData;
+        this.userData = customUserData(userData);
         this.numExecutors = numExecutors > 0 ? numExecutors : DEFAULT_NUM_EXECUTORS;
         this.remoteFs = Util.fixEmptyAndTrim(remoteFs) == null ? DEFAULT_REMOTE_FS : remoteFs.trim();
         this.instanceCap = Math.max(0, instanceCap);
@@ -71,6 +96,35 @@ public class AgentTemplate extends AbstractDescribableImpl<AgentTemplate> {
         this.connectTimeoutMinutes = connectTimeoutMinutes > 0 ? connectTimeoutMinutes
                 : DEFAULT_CONNECT_TIMEOUT_MINUTES;
         this.maxBuildMinutes = Math.max(0, maxBuildMinutes);
+        this.launchMethod = INBOUND.equals(launchMethod) ? INBOUND : SSH;
+        this.sshUser = Util.fixEmptyAndTrim(sshUser) == null ? DEFAULT_SSH_USER : sshUser.trim();
+        this.sshPort = sshPort > 0 && sshPort <= 65535 ? sshPort : DEFAULT_SSH_PORT;
+        this.sshPrivateKey = sshPrivateKey == null || Secret.toString(sshPrivateKey).trim().isEmpty() ? null
+                : sshPrivateKey;
+    }
+
+    /** A template saved before SSH agents is inbound, and its user data, when it was the default, is the default. */
+    private Object readResolve() {
+        if (launchMethod == null) {
+            launchMethod = INBOUND;
+        }
+        if (sshUser == null) {
+            sshUser = DEFAULT_SSH_USER;
+        }
+        if (sshPort == 0) {
+            sshPort = DEFAULT_SSH_PORT;
+        }
+        userData = customUserData(userData);
+        return this;
+    }
+
+    /** "" for blank or either default (the default then follows the launch method), else the text as given. */
+    private static String customUserData(String text) {
+        if (Util.fixEmptyAndTrim(text) == null || text.equals(UserData.DEFAULT_SCRIPT)
+                || text.equals(UserData.DEFAULT_SSH_CLOUD_CONFIG)) {
+            return "";
+        }
+        return text;
     }
 
     public String getName() { return name; }
@@ -81,7 +135,22 @@ public class AgentTemplate extends AbstractDescribableImpl<AgentTemplate> {
     public String getKeyPair() { return keyPair; }
     public String getSecurityGroups() { return securityGroups; }
     public String getAvailabilityZone() { return availabilityZone; }
+    /** The user data as configured; "" means the default of the launch method ({@link #effectiveUserData()}). */
     public String getUserData() { return userData; }
+    public String getLaunchMethod() { return launchMethod; }
+    public boolean isSsh() { return SSH.equals(launchMethod); }
+    public String getSshUser() { return sshUser; }
+    public int getSshPort() { return sshPort; }
+    /** For the form (shown encrypted) and the launch; null when each agent gets a key pair of its own. */
+    public Secret getSshPrivateKey() { return sshPrivateKey; }
+
+    /** What the servers' cloud-init gets, before its variables are replaced. */
+    public String effectiveUserData() {
+        if (!userData.isEmpty()) {
+            return userData;
+        }
+        return isSsh() ? UserData.DEFAULT_SSH_CLOUD_CONFIG : UserData.DEFAULT_SCRIPT;
+    }
     public int getNumExecutors() { return numExecutors; }
     public String getRemoteFs() { return remoteFs; }
     /** At most this many servers of this template at once; 0 = only the cloud's cap applies. */
@@ -130,7 +199,9 @@ public class AgentTemplate extends AbstractDescribableImpl<AgentTemplate> {
                 && Objects.equals(availabilityZone, t.availabilityZone) && userData.equals(t.userData)
                 && numExecutors == t.numExecutors && remoteFs.equals(t.remoteFs) && instanceCap == t.instanceCap
                 && idleMinutes == t.idleMinutes && bootTimeoutMinutes == t.bootTimeoutMinutes
-                && connectTimeoutMinutes == t.connectTimeoutMinutes && maxBuildMinutes == t.maxBuildMinutes;
+                && connectTimeoutMinutes == t.connectTimeoutMinutes && maxBuildMinutes == t.maxBuildMinutes
+                && launchMethod.equals(t.launchMethod) && sshUser.equals(t.sshUser) && sshPort == t.sshPort
+                && Secret.toString(sshPrivateKey).equals(Secret.toString(t.sshPrivateKey));
     }
 
     @Override
@@ -151,8 +222,27 @@ public class AgentTemplate extends AbstractDescribableImpl<AgentTemplate> {
             return "OpenStack agent template";
         }
 
-        public String getDefaultUserData() {
-            return UserData.DEFAULT_SCRIPT;
+        public ListBoxModel doFillLaunchMethodItems() {
+            ListBoxModel m = new ListBoxModel();
+            m.add("SSH: the controller connects to the server", SSH);
+            m.add("Inbound: the server connects to the controller", INBOUND);
+            return m;
+        }
+
+        public FormValidation doCheckLaunchMethod(@QueryParameter String value) {
+            return FormChecks.launchMethod(INBOUND.equals(value));
+        }
+
+        public FormValidation doCheckSshUser(@QueryParameter String value) {
+            return FormChecks.sshUser(value);
+        }
+
+        public FormValidation doCheckSshPort(@QueryParameter String value) {
+            return FormChecks.SSH_PORT.check(value);
+        }
+
+        public FormValidation doCheckSshPrivateKey(@QueryParameter String value, @QueryParameter String keyPair) {
+            return FormChecks.sshPrivateKey(Secret.toString(Secret.fromString(value)), keyPair);
         }
 
         public FormValidation doCheckName(@QueryParameter String value) {
@@ -199,8 +289,8 @@ public class AgentTemplate extends AbstractDescribableImpl<AgentTemplate> {
                     username, password, projectName, domainName, applicationCredentialId, applicationCredentialSecret));
         }
 
-        public FormValidation doCheckUserData(@QueryParameter String value) {
-            return FormChecks.userData(value);
+        public FormValidation doCheckUserData(@QueryParameter String value, @QueryParameter String launchMethod) {
+            return FormChecks.userData(value, !INBOUND.equals(launchMethod));
         }
 
         public FormValidation doCheckNumExecutors(@QueryParameter String value) {

@@ -8,18 +8,21 @@ import hudson.model.Queue;
 import hudson.model.TaskListener;
 import hudson.model.queue.CauseOfBlockage;
 import hudson.slaves.AbstractCloudSlave;
+import hudson.slaves.ComputerLauncher;
 import hudson.slaves.JNLPLauncher;
 import hudson.slaves.NodeProperty;
 import hudson.slaves.Cloud;
+import io.jenkins.plugins.openstackagents.ssh.SshLauncher;
 import java.io.IOException;
 import java.util.Collections;
 import java.util.logging.Logger;
 
 /**
- * An agent running on an OpenStack server. It is launched inbound: the server's user data starts the agent,
- * which connects to Jenkins. Saved with the Jenkins configuration, so the server is found again after a restart.
+ * An agent running on an OpenStack server: launched over SSH by its {@link SshLauncher}, or inbound (the server's user
+ * data starts the agent, which connects to Jenkins). Saved with the Jenkins configuration, so the server is found
+ * again after a restart.
  */
-public class OpenStackAgent extends AbstractCloudSlave {
+public class OpenStackAgent extends AbstractCloudSlave implements SshLauncher.Target {
 
     private static final long serialVersionUID = 1L;
     private static final Logger LOGGER = Logger.getLogger(OpenStackAgent.class.getName());
@@ -34,12 +37,20 @@ public class OpenStackAgent extends AbstractCloudSlave {
     private volatile boolean used;
     /** Why it is to be deleted, or null; saved, so that a restart neither forgets nor re-decides it. */
     private volatile String deletionReason;
+    /** The server's address as Nova reported it once ACTIVE (what an SSH launch connects to); null before. */
+    private volatile String address;
 
+    /** An inbound agent. */
     public OpenStackAgent(String name, String cloudName, AgentTemplate template, String serverId)
             throws Descriptor.FormException, IOException {
+        this(name, cloudName, template, serverId, new JNLPLauncher());
+    }
+
+    public OpenStackAgent(String name, String cloudName, AgentTemplate template, String serverId,
+            ComputerLauncher launcher) throws Descriptor.FormException, IOException {
         super(name, "OpenStack server " + serverId + " of cloud " + cloudName + ", template " + template.getName(),
                 template.getRemoteFs(), template.isSingleUse() ? 1 : template.getNumExecutors(), Node.Mode.EXCLUSIVE,
-                template.getLabels(), new JNLPLauncher(), new OpenStackRetentionStrategy(),
+                template.getLabels(), launcher, new OpenStackRetentionStrategy(),
                 Collections.<NodeProperty<?>>emptyList());
         this.cloudName = cloudName;
         this.templateName = template.getName();
@@ -61,6 +72,26 @@ public class OpenStackAgent extends AbstractCloudSlave {
 
     public boolean isSingleUse() {
         return idleMinutes == 0;
+    }
+
+    @Override
+    public String sshAddress() {
+        return address;
+    }
+
+    /** The address Nova reports for the server; saved, so that a restart can connect again. */
+    void setAddress(String address) {
+        this.address = address;
+        try {
+            Hudson.getInstance().save();
+        } catch (IOException e) {
+            LOGGER.warning("Could not save the address of agent " + getNodeName() + ": " + e);
+        }
+    }
+
+    /** The SSH launcher of this agent, or null for an inbound one. */
+    public SshLauncher sshLauncher() {
+        return getLauncher() instanceof SshLauncher ? (SshLauncher) getLauncher() : null;
     }
 
     public boolean isUsed() {

@@ -47,9 +47,17 @@ public class OpenStackRetentionStrategy extends RetentionStrategy<OpenStackCompu
         return 1;
     }
 
-    /** Inbound agents connect by themselves: nothing to start. */
+    /**
+     * Inbound agents connect by themselves: nothing to start. An SSH agent whose server was ACTIVE before (a restart
+     * of Jenkins ended its agent) is connected again; a new one is connected by its launch, once its server is.
+     */
     @Override
     public void start(OpenStackComputer c) {
+        OpenStackAgent agent = c.getNode();
+        if (agent != null && agent.sshLauncher() != null && agent.sshAddress() != null
+                && c.getDeletionReason() == null && agent.sshLauncher().hostKeyRefusal() == null) {
+            c.connect(false);
+        }
     }
 
     @Extension

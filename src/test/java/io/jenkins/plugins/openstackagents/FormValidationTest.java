@@ -55,10 +55,27 @@ public class FormValidationTest extends OpenStackTestCase {
         while (huge.length() < 50_000) {
             huge.append("echo ${AGENT_NAME} ${AGENT_SECRET}\n");
         }
-        FormValidation tooBig = templateForm().doCheckUserData(huge.toString());
+        FormValidation tooBig = templateForm().doCheckUserData(huge.toString(), "inbound");
         assertEquals(FormValidation.Kind.ERROR, tooBig.kind);
         assertTrue(tooBig.getMessage(), tooBig.getMessage().contains("base64"));
-        assertEquals(FormValidation.Kind.WARNING, templateForm().doCheckUserData("#!/bin/sh\necho hi\n").kind);
+        assertEquals(FormValidation.Kind.WARNING, templateForm().doCheckUserData("#!/bin/sh\necho hi\n", "inbound").kind);
+        // SSH: a cloud-config that installs neither key would be refused or locked out: said where it is typed
+        FormValidation noKeys = templateForm().doCheckUserData("#cloud-config\npackages: [git]\n", "ssh");
+        assertEquals(FormValidation.Kind.WARNING, noKeys.kind);
+        assertTrue(noKeys.getMessage(), noKeys.getMessage().contains("${SSH_HOST_KEY_PRIVATE}"));
+        assertEquals(FormValidation.Kind.OK, templateForm().doCheckUserData("", "ssh").kind);
+        // inbound: the truth at the field
+        FormValidation inbound = templateForm().doCheckLaunchMethod("inbound");
+        assertEquals(FormValidation.Kind.WARNING, inbound.kind);
+        assertTrue(inbound.getMessage(), inbound.getMessage().contains("secret key: it goes into the user data"));
+        assertEquals(FormValidation.Kind.OK, templateForm().doCheckLaunchMethod("ssh").kind);
+        assertEquals(FormValidation.Kind.ERROR, templateForm().doCheckSshPort("70000").kind);
+        assertEquals(FormValidation.Kind.ERROR, templateForm().doCheckSshUser("Root User").kind);
+        assertEquals(FormValidation.Kind.ERROR, templateForm().doCheckSshPrivateKey("not a key", "ci-key").kind);
+        String key = io.jenkins.plugins.openstackagents.ssh.SshKeys.privateKeyText(
+                io.jenkins.plugins.openstackagents.ssh.SshKeys.generate());
+        FormValidation good = templateForm().doCheckSshPrivateKey(key, "ci-key");
+        assertEquals(FormValidation.Kind.OK, good.kind);
     }
 
     public void testTestConnectionReportsLimitsOrTheCloudsOwnSentence() {

@@ -9,13 +9,31 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
- * Plays the operating system of a server: when the server turns ACTIVE, runs its user data with bash, as
- * cloud-init would; when the server is gone, kills what it started.
+ * Plays the operating system of a server: when the server turns ACTIVE, does what cloud-init would with its user
+ * data: a script is run with bash; a cloud-config (SSH agents) gets an SSH daemon on the server's address with the
+ * keys it installs ({@link SshGuest}). When the server is gone, kills what it started.
  */
 final class GuestEmulator {
 
     private final File dir;
     private final Map<String, Process> processes = new ConcurrentHashMap<>();
+    private final Map<String, SshGuest> sshGuests = new ConcurrentHashMap<>();
+    private final Map<String, java.util.concurrent.ScheduledFuture<?>> pendingSsh = new ConcurrentHashMap<>();
+    private final java.util.concurrent.ScheduledExecutorService later =
+            java.util.concurrent.Executors.newSingleThreadScheduledExecutor(r -> {
+                Thread t = new Thread(r, "guest-emulator-sshd-start");
+                t.setDaemon(true);
+                return t;
+            });
+    /** The port the guests' SSH daemons listen on. */
+    volatile int sshPort = 22;
+    /** How long after ACTIVE a guest's SSH daemon starts listening (a boot takes a while). */
+    volatile java.time.Duration sshDelay = java.time.Duration.ZERO;
+    /** Guests whose SSH daemon never starts. */
+    volatile boolean sshNeverListens;
+    /** Guests whose SSH daemon proves another host key than the one their user data installs. */
+    volatile boolean sshImpostor;
+    private final java.util.concurrent.atomic.AtomicInteger sshStarted = new java.util.concurrent.atomic.AtomicInteger();
     /** A folder each guest sees as its own, as a server has its own disk; null: guests share this machine's. */
     private volatile File privateDir;
 
@@ -42,7 +60,16 @@ final class GuestEmulator {
         System.out.println("Guests share " + folder + ": giving each its own needs root and unshare");
     }
 
+    /** SSH daemons started so far. */
+    int sshStarted() {
+        return sshStarted.get();
+    }
+
     void boot(Server server, String userData) {
+        if (SshGuest.isCloudConfig(userData)) {
+            bootSsh(server, userData);
+            return;
+        }
         try {
             // readable by its owner only, as cloud-init keeps a server's user data: it holds the agent's secret
             File script = new File(dir, server.name() + ".sh");
@@ -71,12 +98,51 @@ final class GuestEmulator {
         }
     }
 
+    private void bootSsh(Server server, String userData) {
+        if (sshNeverListens) {
+            return;
+        }
+        SshGuest.Config config;
+        try {
+            config = SshGuest.Config.parse(userData);
+        } catch (IOException e) {
+            throw new IllegalStateException("guest " + server.name() + ": cloud-config not understood", e);
+        }
+        Runnable start = () -> {
+            pendingSsh.remove(server.id());
+            java.security.KeyPair hostKey = sshImpostor ? io.jenkins.plugins.openstackagents.ssh.SshKeys.generate()
+                    : config.hostKey();
+            try {
+                sshGuests.put(server.id(), new SshGuest(server.address(), sshPort, hostKey, config.authorized(),
+                        System.getProperty("java.home") + File.separator + "bin"));
+                sshStarted.incrementAndGet();
+            } catch (IOException e) {
+                System.out.println("guest " + server.name() + ": SSH daemon did not start on " + server.address()
+                        + ":" + sshPort + ": " + e);
+            }
+        };
+        if (sshDelay.isZero()) {
+            start.run();
+        } else {
+            pendingSsh.put(server.id(), later.schedule(start, sshDelay.toMillis(),
+                    java.util.concurrent.TimeUnit.MILLISECONDS));
+        }
+    }
+
     void halt(Server server) {
         kill(server.id());
     }
 
     /** Kills the guest's processes (the agent, and whatever it runs); the server itself stays. */
     void kill(String serverId) {
+        java.util.concurrent.ScheduledFuture<?> pending = pendingSsh.remove(serverId);
+        if (pending != null) {
+            pending.cancel(false);
+        }
+        SshGuest ssh = sshGuests.remove(serverId);
+        if (ssh != null) {
+            ssh.close();
+        }
         Process p = processes.remove(serverId);
         if (p != null) {
             p.descendants().forEach(ProcessHandle::destroyForcibly);
@@ -85,7 +151,7 @@ final class GuestEmulator {
     }
 
     int running() {
-        int n = 0;
+        int n = sshGuests.size();
         for (Process p : processes.values()) {
             if (p.isAlive()) {
                 n++;
@@ -95,6 +161,12 @@ final class GuestEmulator {
     }
 
     void haltAll() {
+        for (String id : new java.util.ArrayList<>(sshGuests.keySet())) {
+            kill(id);
+        }
+        for (String id : new java.util.ArrayList<>(pendingSsh.keySet())) {
+            kill(id);
+        }
         for (Process p : processes.values()) {
             p.descendants().forEach(ProcessHandle::destroyForcibly);
             p.destroyForcibly();

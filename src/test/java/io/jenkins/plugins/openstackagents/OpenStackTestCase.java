@@ -47,6 +47,12 @@ public abstract class OpenStackTestCase extends HudsonTestCase {
                 idleMinutes, 10, 5, 0);
     }
 
+    /** An SSH template (the default launch method of the form): user jenkins, port 22, a login key per agent. */
+    protected static AgentTemplate sshTemplate(String name, String labels, int idleMinutes, String remoteFs) {
+        return new AgentTemplate(name, labels, "1", "img-1", "net-1", "", "default", "", "", 1, remoteFs, 0,
+                idleMinutes, 10, 5, 0, AgentTemplate.SSH, "", 0, null);
+    }
+
     protected OpenStackCloud cloud(String name, String jenkinsUrl, AgentTemplate... templates) {
         List<AgentTemplate> list = new ArrayList<>();
         Collections.addAll(list, templates);

@@ -5,6 +5,7 @@ import hudson.model.Descriptor;
 import hudson.model.Hudson;
 import hudson.util.FormValidation;
 import io.jenkins.plugins.openstackagents.pool.UserData;
+import io.jenkins.plugins.openstackagents.ssh.SshKeys;
 import java.net.URI;
 import java.net.URISyntaxException;
 import java.util.ArrayList;
@@ -145,18 +146,68 @@ public final class FormChecks {
                 : FormValidation.error("Give an absolute path on the agent, e.g. /home/jenkins/agent.");
     }
 
-    public static FormValidation userData(String value) {
+    public static FormValidation userData(String value, boolean ssh) {
         requireAdministrator();
         if (Util.fixEmpty(value) == null) {
-            return FormValidation.ok("Empty: the default script starts the inbound agent.");
+            return FormValidation.ok(ssh ? "Empty: the default cloud-config installs the agent's login key and the"
+                    + " server's host key." : "Empty: the default script starts the inbound agent.");
         }
         String problem = userDataProblem(value);
         if (problem != null) {
             return FormValidation.error(problem);
         }
-        if (!value.contains("${" + UserData.AGENT_SECRET + "}") || !value.contains("${" + UserData.AGENT_NAME + "}")) {
+        if (ssh && (!value.contains("${" + UserData.SSH_HOST_KEY_PRIVATE + "}")
+                || !value.contains("${" + UserData.SSH_AUTHORIZED_KEY + "}"))) {
+            return FormValidation.warning("The user data does not use ${SSH_HOST_KEY_PRIVATE} and"
+                    + " ${SSH_AUTHORIZED_KEY}: unless the image installs both some other way, the controller will"
+                    + " refuse the server's host key or fail to log in.");
+        }
+        if (!ssh && (!value.contains("${" + UserData.AGENT_SECRET + "}")
+                || !value.contains("${" + UserData.AGENT_NAME + "}"))) {
             return FormValidation.warning("The script does not use ${AGENT_NAME} and ${AGENT_SECRET}: the agent will"
                     + " need another way to connect.");
+        }
+        return FormValidation.ok();
+    }
+
+    /** Inbound is allowed, with the truth about what it hands to each server on this core. */
+    public static FormValidation launchMethod(boolean inbound) {
+        if (!inbound) {
+            return FormValidation.ok();
+        }
+        return FormValidation.warning("On this Hudson core an inbound agent presents the controller's secret key:"
+                + " it goes into the user data of every server of this template, where anything running there can"
+                + " read it, connect as any agent, and decrypt the secrets this controller stores. Use SSH unless"
+                + " every build on these servers is trusted.");
+    }
+
+    public static FormValidation sshUser(String value) {
+        String v = Util.fixEmptyAndTrim(value);
+        if (v == null) {
+            return FormValidation.ok("Empty: jenkins.");
+        }
+        if (!v.matches("[a-z_][a-z0-9_.-]{0,31}")) {
+            return FormValidation.error("Not a user name an image's cloud-init accepts: lower-case letters, digits,"
+                    + " '_', '.' and '-', at most 32, not starting with a digit.");
+        }
+        return FormValidation.ok();
+    }
+
+    public static final WholeNumber SSH_PORT = new WholeNumber("sshPort", "The SSH port", 1, 65535);
+
+    /** Empty is fine (a key pair per agent); a key given must be readable, and goes with a Nova key pair. */
+    public static FormValidation sshPrivateKey(String plain, String keyPair) {
+        requireAdministrator();
+        if (Util.fixEmptyAndTrim(plain) == null) {
+            return Util.fixEmptyAndTrim(keyPair) == null ? FormValidation.ok()
+                    : FormValidation.ok("Empty: each agent gets a login key of its own (in its user data); the key"
+                    + " pair above is installed too.");
+        }
+        try {
+            SshKeys.parsePrivateKey(plain);
+        } catch (java.io.IOException e) {
+            return FormValidation.error("Not a private key this plugin can read: an OpenSSH or PEM key without a"
+                    + " passphrase (RSA or ECDSA).");
         }
         return FormValidation.ok();
     }

@@ -52,6 +52,8 @@ public class InMemoryCompute implements Compute {
     private Duration deleteTime = Duration.ofMillis(200);
     private boolean lateQuotaFailures;
     private int refusedCreates;
+    /** Addresses handed out, in 127.11.0.0/16 (loopback: the SSH guests listen there). */
+    private int addresses;
     private BiConsumer<Server, String> onActive = (s, u) -> { };
     private Consumer<Server> onGone = s -> { };
 
@@ -104,6 +106,11 @@ public class InMemoryCompute implements Compute {
     public synchronized InMemoryCompute onGone(Consumer<Server> c) {
         onGone = c;
         return this;
+    }
+
+    private String nextAddress() {
+        int n = 2 + addresses++ % 65000;
+        return "127.11." + (n >> 8) + "." + (n & 255);
     }
 
     /** A server created by someone else (another controller), counted against the same quota. */
@@ -352,7 +359,7 @@ public class InMemoryCompute implements Compute {
                                     + maxInstances + " instances"));
                 } else {
                     s.server = new Server(s.server.id(), s.server.name(), Server.Status.ACTIVE, s.server.metadata(),
-                            null, s.server.created(), "10.0.0." + (servers.size() + 10), s.flavor.id());
+                            null, s.server.created(), nextAddress(), s.flavor.id());
                     Server active = s.server;
                     String ud = s.userData;
                     BiConsumer<Server, String> a = onActive;
