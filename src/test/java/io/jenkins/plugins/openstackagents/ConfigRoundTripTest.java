@@ -15,9 +15,13 @@ public class ConfigRoundTripTest extends OpenStackTestCase {
                 "default, ssh", "nova", "#!/bin/sh\necho ${AGENT_NAME}\n", 2, "/srv/agent", 3, 0, 15, 3, 90);
         AgentTemplate big = new AgentTemplate("big", "openstack-big", "2", "img-1", "net-1", "", "", "", "", 4,
                 "/home/jenkins/agent", 0, 30, 10, 10, 0);
+        String key = io.jenkins.plugins.openstackagents.ssh.SshKeys.privateKeyText(
+                io.jenkins.plugins.openstackagents.ssh.SshKeys.generate());
+        AgentTemplate ssh = new AgentTemplate("ssh", "openstack-ssh", "1", "img-1", "net-1", "ci-key", "", "", "", 1,
+                "/home/ci/agent", 0, 10, 10, 5, 0, AgentTemplate.SSH, "ci", 2222, Secret.fromString(key));
         OpenStackCloud orig = new OpenStackCloud("os1", "https://keystone.example.com:5000/v3", "RegionOne",
                 "jenkins", "pa55word-never-in-clear", "ci", "Default", "", "", true, 7,
-                "http://jenkins.example.com/", 30, 4, 120, java.util.List.of(small, big));
+                "http://jenkins.example.com/", 30, 4, 120, java.util.List.of(small, big, ssh));
         hudson.clouds.add(orig);
         hudson.save();
 
@@ -26,7 +30,14 @@ public class ConfigRoundTripTest extends OpenStackTestCase {
         Cloud c = hudson.clouds.getByName("os1");
         assertNotSame(orig, c);
         assertEquals(orig, c);
-        assertEquals(2, ((OpenStackCloud) c).getTemplates().size());
+        assertEquals(3, ((OpenStackCloud) c).getTemplates().size());
+        AgentTemplate sshBack = ((OpenStackCloud) c).getTemplate("ssh");
+        assertTrue(sshBack.isSsh());
+        assertEquals(2222, sshBack.getSshPort());
+        assertEquals("ci", sshBack.getSshUser());
+        assertEquals("the private key comes back from the form's encrypted field", key,
+                Secret.toString(sshBack.getSshPrivateKey()));
+        assertFalse("inbound stays inbound", ((OpenStackCloud) c).getTemplate("small").isSsh());
         assertEquals(orig.getTemplates(), ((OpenStackCloud) c).getTemplates());
 
         String xml = new String(Files.readAllBytes(new File(hudson.getRootDir(), "config.xml").toPath()),
@@ -34,6 +45,9 @@ public class ConfigRoundTripTest extends OpenStackTestCase {
         assertTrue(xml.contains("io.jenkins.plugins.openstackagents.OpenStackCloud"));
         assertFalse("password saved in clear", xml.contains("pa55word-never-in-clear"));
         assertTrue(xml.contains(orig.getPassword().getEncryptedValue()));
+        assertFalse("the SSH private key saved in clear", xml.contains(key.split("\n")[1]));
+        String page = createWebClient().goTo("configure").asXml();
+        assertFalse("the SSH private key shown in the page", page.contains(key.split("\n")[1]));
 
         hudson.reload();
         OpenStackCloud reloaded = (OpenStackCloud) Hudson.getInstance().clouds.getByName("os1");
@@ -58,5 +72,23 @@ public class ConfigRoundTripTest extends OpenStackTestCase {
         String page = createWebClient().goTo("configure").asXml();
         assertFalse("secret shown in the page", page.contains("app-secret-never-in-clear"));
         assertFalse("password shown in the page", page.contains("pa55word"));
+    }
+
+    /** A template saved before SSH agents existed is inbound, and its default script is the default again. */
+    public void testATemplateSavedBeforeSshAgentsIsReadAsInbound() throws Exception {
+        AgentTemplate t = (AgentTemplate) Hudson.XSTREAM.fromXML("<io.jenkins.plugins.openstackagents.AgentTemplate>"
+                + "<name>old</name><labels>x</labels><flavor>1</flavor><image>img-1</image><securityGroups></securityGroups>"
+                + "<userData>"
+                + io.jenkins.plugins.openstackagents.pool.UserData.DEFAULT_SCRIPT.replace("&", "&amp;")
+                        .replace("<", "&lt;").replace(">", "&gt;")
+                + "</userData><numExecutors>1</numExecutors><remoteFs>/a</remoteFs><instanceCap>0</instanceCap>"
+                + "<idleMinutes>0</idleMinutes><bootTimeoutMinutes>10</bootTimeoutMinutes>"
+                + "<connectTimeoutMinutes>10</connectTimeoutMinutes><maxBuildMinutes>0</maxBuildMinutes>"
+                + "</io.jenkins.plugins.openstackagents.AgentTemplate>");
+        assertFalse(t.isSsh());
+        assertEquals(AgentTemplate.INBOUND, t.getLaunchMethod());
+        assertEquals("", t.getUserData());
+        assertEquals(io.jenkins.plugins.openstackagents.pool.UserData.DEFAULT_SCRIPT, t.effectiveUserData());
+        assertEquals(22, t.getSshPort());
     }
 }

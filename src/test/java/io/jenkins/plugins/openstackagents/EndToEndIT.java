@@ -9,7 +9,10 @@ import java.util.List;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 
-/** Builds on servers the plugin creates through the real Keystone and Nova. */
+/**
+ * Builds on servers the plugin creates through the real Keystone and Nova, on SSH agents reached at the address
+ * Neutron gave their port.
+ */
 public class EndToEndIT extends LiveOpenStackTestCase {
 
     public void testLabelledBuildRunsOnARealNovaServerWhichIsGoneAfterwards() throws Exception {
@@ -30,6 +33,9 @@ public class EndToEndIT extends LiveOpenStackTestCase {
         long built = System.currentTimeMillis() - queued;
         OpenStackAgent agent = (OpenStackAgent) b.getBuiltOn();
         assertLogContains("built on " + agent.getNodeName(), b);
+        assertNotNull("an SSH agent (the default)", agent.sshLauncher());
+        assertTrue("connected to the fixed address Nova reports on agents-net: " + agent.sshAddress(),
+                agent.sshAddress().startsWith("127.10."));
 
         long gone = awaitGone(agent.getServerId(), 60_000);
         System.out.println("TIMING real Nova: queue to create request " + requested + " ms, queue to finished build "

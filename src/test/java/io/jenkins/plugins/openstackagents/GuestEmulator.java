@@ -114,7 +114,7 @@ final class GuestEmulator {
                     : config.hostKey();
             try {
                 sshGuests.put(server.id(), new SshGuest(server.address(), sshPort, hostKey, config.authorized(),
-                        System.getProperty("java.home") + File.separator + "bin"));
+                        System.getProperty("java.home") + File.separator + "bin", shell(server)));
                 sshStarted.incrementAndGet();
             } catch (IOException e) {
                 System.out.println("guest " + server.name() + ": SSH daemon did not start on " + server.address()
@@ -127,6 +127,21 @@ final class GuestEmulator {
             pendingSsh.put(server.id(), later.schedule(start, sshDelay.toMillis(),
                     java.util.concurrent.TimeUnit.MILLISECONDS));
         }
+    }
+
+    /** How the guest's SSH daemon runs a command: with its own disk at the private folder, if guests have one. */
+    private java.util.function.Function<String, java.util.List<String>> shell(Server server) {
+        File own = privateDir;
+        if (own == null) {
+            return cmd -> java.util.List.of("sh", "-c", cmd);
+        }
+        File disk = new File(dir, server.name() + ".disk");
+        return cmd -> {
+            disk.mkdirs();
+            return java.util.List.of("unshare", "--mount", "--propagation", "private", "--", "sh", "-c",
+                    "mkdir -p \"$2\" && mount --bind \"$1\" \"$2\" && exec sh -c \"$3\"", "guest",
+                    disk.getAbsolutePath(), own.getPath(), cmd);
+        };
     }
 
     void halt(Server server) {

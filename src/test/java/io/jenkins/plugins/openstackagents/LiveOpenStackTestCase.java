@@ -29,10 +29,14 @@ public abstract class LiveOpenStackTestCase extends OpenStackTestCase {
         novaGuests = new NovaGuestEmulator(os, createTmpDir());
     }
 
+    /** Servers whose user data the live tests of this JVM inspected. */
+    private static final java.util.concurrent.atomic.AtomicInteger INSPECTED = new java.util.concurrent.atomic.AtomicInteger();
+
     @Override
     protected void tearDown() throws Exception {
         try {
             deleteOurServers();
+            assertNoServerWasHandedTheControllersKey();
         } finally {
             if (novaGuests != null) {
                 novaGuests.close();
@@ -41,15 +45,33 @@ public abstract class LiveOpenStackTestCase extends OpenStackTestCase {
         }
     }
 
+    /**
+     * The user data of every server this test's emulator saw (read from Nova as admin) holds neither the
+     * controller's secret key nor a path to it.
+     */
+    private void assertNoServerWasHandedTheControllersKey() {
+        Map<String, String> seen = novaGuests.userDataSeen();
+        String key = hudson.getSecretKey();
+        for (Map.Entry<String, String> e : seen.entrySet()) {
+            assertFalse("server " + e.getKey() + "'s user data holds the controller's secret key",
+                    e.getValue().contains(key));
+            assertFalse("server " + e.getKey() + "'s user data names secret.key", e.getValue().contains("secret.key"));
+        }
+        int total = INSPECTED.addAndGet(seen.size());
+        System.out.println("USERDATA " + getClass().getSimpleName() + "." + getName() + ": " + seen.size()
+                + " servers' user data inspected (" + total + " in this run), none holds the controller's key");
+    }
+
     /** A cloud on the local OpenStack, authenticating with the application credential. */
     protected OpenStackCloud liveCloud(String name, AgentTemplate... templates) throws Exception {
         return new OpenStackCloud(name, os.authUrl(), os.region(), "", "", "", os.domain(), os.appCredId(),
                 os.appCredSecret(), true, 0, getURL().toString(), 60, 5, 60, List.of(templates));
     }
 
+    /** An SSH template (the default), on the project's network: Nova attaches its servers to agents-net. */
     protected AgentTemplate liveTemplate(String name, String labels, int idleMinutes) throws Exception {
         return new AgentTemplate(name, labels, os.flavorSmall(), os.imageId(), "", "", "", "", "", 1,
-                createTmpDir().getAbsolutePath(), 0, idleMinutes, 5, 2, 0);
+                createTmpDir().getAbsolutePath(), 0, idleMinutes, 5, 2, 0, AgentTemplate.SSH, "", 0, null);
     }
 
     /** Every server of the project carrying this controller's ownership, deleted and waited for (404). */

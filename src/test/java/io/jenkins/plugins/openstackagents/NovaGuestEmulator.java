@@ -22,8 +22,9 @@ import java.util.logging.Logger;
 /**
  * Plays cloud-init for the servers of a real Nova whose fake virt driver starts no operating system: it watches
  * the project's servers as an administrator, reads the user data of each of the plugin's servers that turns
- * ACTIVE (microversion 2.3 shows it to administrators) and runs it with bash, which starts the inbound agent;
- * when Nova no longer lists the server, it kills what it started. Test code: it talks to Nova with the JDK's
+ * ACTIVE (microversion 2.3 shows it to administrators) and plays it ({@link GuestEmulator}: a cloud-config gets an
+ * SSH daemon on the address Nova reports for the server, a script is run with bash); when Nova no longer lists the
+ * server, it kills what it started. It keeps the user data of every server it saw, for the tests to inspect. Test code: it talks to Nova with the JDK's
  * HTTP client, not through the plugin.
  *
  * <p>It asks little of Nova: every {@value #POLL_MS} ms only for the servers that changed since it last asked
@@ -48,6 +49,8 @@ public final class NovaGuestEmulator implements AutoCloseable {
     /** The guests running now, by server id. */
     private final Map<String, Server> booted = new java.util.concurrent.ConcurrentHashMap<>();
     private final java.util.concurrent.atomic.AtomicInteger boots = new java.util.concurrent.atomic.AtomicInteger();
+    /** The user data of every server of the plugin this emulator saw, in any state, by server id. */
+    private final Map<String, String> userDataSeen = new java.util.concurrent.ConcurrentHashMap<>();
     private final Thread thread;
     private volatile boolean running = true;
     private String token;
@@ -94,6 +97,26 @@ public final class NovaGuestEmulator implements AutoCloseable {
         return boots.get();
     }
 
+    /** The user data of every server of the plugin seen so far (any state, deleted ones included), by server id. */
+    public Map<String, String> userDataSeen() {
+        return Map.copyOf(userDataSeen);
+    }
+
+    /** The first IPv4 address Nova reports for the server, networks in name order (what the plugin picks too). */
+    static String firstIpv4(JsonNode addresses) {
+        java.util.List<String> names = new java.util.ArrayList<>();
+        addresses.fieldNames().forEachRemaining(names::add);
+        java.util.Collections.sort(names);
+        for (String n : names) {
+            for (JsonNode a : addresses.path(n)) {
+                if (a.path("version").asInt(4) == 4 && !a.path("addr").asText("").isEmpty()) {
+                    return a.path("addr").asText();
+                }
+            }
+        }
+        return null;
+    }
+
     private void loop() {
         while (running) {
             try {
@@ -137,6 +160,10 @@ public final class NovaGuestEmulator implements AutoCloseable {
         for (JsonNode s : JSON.readTree(r.body()).path("servers")) {
             String id = s.path("id").asText();
             String status = s.path("status").asText();
+            if (s.path("metadata").has(Ownership.KEY_AGENT) && s.hasNonNull("OS-EXT-SRV-ATTR:user_data")) {
+                userDataSeen.putIfAbsent(id, new String(Base64.getDecoder().decode(
+                        s.path("OS-EXT-SRV-ATTR:user_data").asText("")), StandardCharsets.UTF_8));
+            }
             if ("DELETED".equals(status) || "SOFT_DELETED".equals(status)) {
                 Server gone = booted.remove(id);
                 if (gone != null) {
@@ -150,8 +177,8 @@ public final class NovaGuestEmulator implements AutoCloseable {
             }
             String userData = new String(Base64.getDecoder().decode(s.path("OS-EXT-SRV-ATTR:user_data").asText("")),
                     StandardCharsets.UTF_8);
-            Server server = new Server(id, s.path("name").asText(), Server.Status.ACTIVE, Map.of(), null, null, null,
-                    null);
+            Server server = new Server(id, s.path("name").asText(), Server.Status.ACTIVE, Map.of(), null, null,
+                    firstIpv4(s.path("addresses")), null);
             booted.put(id, server);
             boots.incrementAndGet();
             guests.boot(server, userData);

@@ -34,6 +34,8 @@ final class SshGuest implements AutoCloseable {
     private final SshServer sshd;
     private final Set<Process> processes = ConcurrentHashMap.newKeySet();
     private final String javaBin;
+    /** Where each command runs: {@code sh -c CMD}, or that inside a mount namespace with the guest's own disk. */
+    private final java.util.function.Function<String, List<String>> shell;
 
     static boolean isCloudConfig(String userData) {
         return userData.startsWith("#cloud-config");
@@ -62,12 +64,13 @@ final class SshGuest implements AutoCloseable {
     /**
      * @param hostKey the key the daemon proves: the cloud-config's, or another to play an impostor
      */
-    SshGuest(String address, int port, KeyPair hostKey, Map<String, List<PublicKey>> authorized, String javaBin)
-            throws IOException {
+    SshGuest(String address, int port, KeyPair hostKey, Map<String, List<PublicKey>> authorized, String javaBin,
+            java.util.function.Function<String, List<String>> shell) throws IOException {
         if (!address.startsWith("127.")) {
             throw new IOException("test guests listen on 127.0.0.0/8 only, not " + address);
         }
         this.javaBin = javaBin;
+        this.shell = shell;
         sshd = SshServer.setUpDefaultServer();
         sshd.setHost(address);
         sshd.setPort(port);
@@ -134,7 +137,7 @@ final class SshGuest implements AutoCloseable {
 
         @Override
         public void start(ChannelSession channel, Environment env) throws IOException {
-            ProcessBuilder pb = new ProcessBuilder("sh", "-c", command);
+            ProcessBuilder pb = new ProcessBuilder(shell.apply(command));
             pb.environment().put("PATH", javaBin + java.io.File.pathSeparator + System.getenv("PATH"));
             Process p = pb.start();
             process = p;

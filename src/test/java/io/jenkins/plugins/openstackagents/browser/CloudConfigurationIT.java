@@ -138,6 +138,17 @@ public class CloudConfigurationIT {
         api.deleteNetwork(network);
         networkDeleted = true;
         t.type("idleMinutes", "0");
+        // SSH is what a new template starts with; inbound is there, with what it costs said at the field
+        assertTrue(t.select("launchMethod").getFirstSelectedOption().getText().startsWith("SSH"));
+        t.select("launchMethod").selectByVisibleText("Inbound: the server connects to the controller");
+        String inbound = t.awaitMessage("launchMethod", "secret key");
+        System.out.println("launchMethod = inbound: " + inbound);
+        t.select("launchMethod").selectByVisibleText("SSH: the controller connects to the server");
+        browser.await("the inbound warning gone", d -> t.message("launchMethod").isEmpty());
+        assertEquals("jenkins", t.field("sshUser").getAttribute("value"));
+        assertEquals("22", t.field("sshPort").getAttribute("value"));
+        String sshHelp = t.help("launchMethod");
+        assertTrue(sshHelp, sshHelp.contains("no trust on first use"));
 
         String help = t.help("labels");
         assertTrue(help, help.contains("label"));
@@ -156,6 +167,8 @@ public class CloudConfigurationIT {
         assertFalse("the secret is not saved in clear", xml.contains(os.appCredSecret()));
         assertTrue(xml, xml.contains("<flavor>" + os.flavorSmall() + "</flavor>"));
         assertTrue(xml, xml.contains("<image>" + os.imageId() + "</image>"));
+        assertTrue(xml, xml.contains("<launchMethod>ssh</launchMethod>"));
+        assertTrue(xml, xml.contains("<sshUser>jenkins</sshUser>"));
 
         ConfigurePage again = ConfigurePage.open(browser, hudson);
         CloudSection saved = again.cloud("browser");
@@ -178,6 +191,13 @@ public class CloudConfigurationIT {
         browser.open(hudson.url() + "computer/" + agent + "/");
         String agentPage = browser.find(By.tagName("body")).getText();
         assertTrue(agentPage, agentPage.contains("of cloud browser, template small."));
+        String agentXml = hudson.configXml();
+        assertTrue("the agent was launched over SSH", agentXml.contains("<launcher class=\"io.jenkins.plugins.openstackagents.ssh.SshLauncher\">"));
+        assertFalse("its login key is saved encrypted", agentXml.contains("PRIVATE KEY"));
+        browser.open(hudson.url() + "computer/" + agent + "/log");
+        String launchLog = browser.find(By.tagName("body")).getText();
+        assertTrue(launchLog, launchLog.contains("SSH: agent online"));
+        assertFalse(launchLog, launchLog.contains("PRIVATE KEY"));
         browser.open(hudson.url() + "openstack-agents/browser/");
         String status = browser.find(By.tagName("body")).getText();
         assertTrue(status, status.contains("Nothing stops them"));
@@ -288,8 +308,14 @@ public class CloudConfigurationIT {
             {"connectTimeoutMinutes", "soon", "Connect timeout must be a whole number."},
             {"maxBuildMinutes", "-1", "Maximum build time must be between 0 and 10080."},
             {"remoteFs", "relative/dir", "Give an absolute path on the agent"},
-            {"userData", "#!/bin/sh\necho hello", "does not use ${AGENT_NAME} and ${AGENT_SECRET}"},
+            {"userData", "#!/bin/sh\necho hello", "does not use ${SSH_HOST_KEY_PRIVATE} and ${SSH_AUTHORIZED_KEY}"},
+            {"sshPort", "70000", "The SSH port must be between 1 and 65535."},
+            {"sshUser", "Jenkins User", "Not a user name"},
         });
+        // the user data is checked for the launch method chosen
+        t.select("launchMethod").selectByVisibleText("Inbound: the server connects to the controller");
+        t.type("userData", "#!/bin/sh\necho hello again");
+        t.awaitMessage("userData", "does not use ${AGENT_NAME} and ${AGENT_SECRET}");
         // a script too large for Nova: most of it pasted, the last character typed
         StringBuilder big = new StringBuilder("#!/bin/sh\n");
         while (big.length() < 50_000) {
