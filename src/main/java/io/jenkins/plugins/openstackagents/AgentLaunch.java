@@ -82,7 +82,14 @@ final class AgentLaunch implements Callable<Node> {
                 ssh = access.launcher();
                 request = request(access.userDataVariables());
             } else {
-                request = request(Map.of(UserData.AGENT_SECRET, InboundSecrets.secret()));
+                String secret;
+                try {
+                    secret = InboundSecrets.secret(name);
+                } catch (IllegalStateException e) {
+                    throw new ProvisioningFailure("Agent " + name + " of cloud " + cloud.name + " not started: "
+                            + e.getMessage());
+                }
+                request = request(Map.of(UserData.AGENT_SECRET, secret));
             }
         } catch (ProvisioningFailure e) {
             rt.cancel(name);

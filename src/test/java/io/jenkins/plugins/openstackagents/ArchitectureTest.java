@@ -51,6 +51,16 @@ public class ArchitectureTest {
         assertEquals(List.of(), root);
     }
 
+    /** SSH agents know how to reach a node, not what a cloud, a template or provisioning is. */
+    @Test
+    public void sshKnowsNoCloudAndNoProvisioning() throws IOException {
+        List<String> wrong = imports("ssh", "io.jenkins.plugins.openstackagents.OpenStack",
+                "io.jenkins.plugins.openstackagents.AgentTemplate", "io.jenkins.plugins.openstackagents.Provisioning",
+                "io.jenkins.plugins.openstackagents.nova", "io.jenkins.plugins.openstackagents.forms",
+                "org.openstack4j");
+        assertEquals(List.of(), wrong);
+    }
+
     /**
      * Stapler 1.155 reads the class files of data-bound classes and descriptors with ASM 2, which fails on
      * invokedynamic (lambdas, indy string concatenation): keep those class files free of it.
@@ -58,7 +68,8 @@ public class ArchitectureTest {
     @Test
     public void classesStaplerReadsHaveNoInvokedynamic() throws IOException {
         for (String c : List.of("OpenStackCloud", "OpenStackCloud$DescriptorImpl", "AgentTemplate",
-                "AgentTemplate$DescriptorImpl", "OpenStackAgent", "OpenStackAgent$DescriptorImpl")) {
+                "AgentTemplate$DescriptorImpl", "OpenStackAgent", "OpenStackAgent$DescriptorImpl", "ssh/SshLauncher",
+                "ssh/SshLauncher$DescriptorImpl")) {
             Path f = Paths.get("target/classes/io/jenkins/plugins/openstackagents/" + c + ".class");
             assertTrue(f + " uses invokedynamic", !hasInvokedynamic(Files.readAllBytes(f)));
         }

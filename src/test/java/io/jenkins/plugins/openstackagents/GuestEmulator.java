@@ -29,6 +29,8 @@ final class GuestEmulator {
     volatile int sshPort = 22;
     /** How long after ACTIVE a guest's SSH daemon starts listening (a boot takes a while). */
     volatile java.time.Duration sshDelay = java.time.Duration.ZERO;
+    /** The Java the guests' SSH sessions find first on their PATH: this JVM's, unless a test gives another. */
+    volatile String sshJavaBin = System.getProperty("java.home") + File.separator + "bin";
     /** Guests whose SSH daemon never starts. */
     volatile boolean sshNeverListens;
     /** Guests whose SSH daemon proves another host key than the one their user data installs. */
@@ -114,7 +116,7 @@ final class GuestEmulator {
                     : config.hostKey();
             try {
                 sshGuests.put(server.id(), new SshGuest(server.address(), sshPort, hostKey, config.authorized(),
-                        System.getProperty("java.home") + File.separator + "bin", shell(server)));
+                        sshJavaBin, shell(server)));
                 sshStarted.incrementAndGet();
             } catch (IOException e) {
                 System.out.println("guest " + server.name() + ": SSH daemon did not start on " + server.address()

@@ -167,4 +167,23 @@ public class SshAgentTest extends OpenStackTestCase {
                 compute.refusedCreates());
         assertEquals(2, compute.calls(io.jenkins.plugins.openstackagents.nova.InMemoryCompute.Op.CREATE));
     }
+
+    /**
+     * The 1.395 inbound agent cannot start on Java 24 or later (its main removes a security manager, which those JVMs
+     * refuse); the SSH launcher runs {@code java -jar slave.jar}, which can. Runs where Temurin 25 is installed.
+     */
+    public void testAnAgentWhoseImageHasJava25ConnectsOverSsh() throws Exception {
+        File java25 = new File("/usr/lib/jvm/temurin-25-jdk-amd64/bin");
+        if (!new File(java25, "java").canExecute()) {
+            System.out.println("SKIPPED: no Temurin 25 at " + java25);
+            return;
+        }
+        guests.sshJavaBin = java25.getPath();
+        hudson.clouds.add(cloud("os", getURL().toString(), sshTemplate("ssh", "linux", 10,
+                createTmpDir().getAbsolutePath())));
+        FreeStyleBuild b = assertBuildStatusSuccess(job("on-25", "linux").scheduleBuild2(0).get(90, TimeUnit.SECONDS));
+        String version = (String) b.getBuiltOn().toComputer().getSystemProperties().get("java.version");
+        System.out.println("agent java.version " + version);
+        assertTrue(version, version.startsWith("25"));
+    }
 }
