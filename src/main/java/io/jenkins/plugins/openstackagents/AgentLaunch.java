@@ -185,8 +185,9 @@ final class AgentLaunch implements Callable<Node> {
             }
             long left = deadline - System.nanoTime();
             if (left <= 0) {
-                giveUp(agent, "agent did not connect within " + template.getConnectTimeoutMinutes() + " min of its server's boot ("
-                        + attempts + " SSH attempts; the last: " + ssh.lastFailure() + ")");
+                giveUp(agent, "agent did not connect within " + template.getConnectTimeoutMinutes()
+                        + " min of its server's boot (" + attempts + " SSH attempts; the last: " + ssh.lastFailure()
+                        + ")");
             }
             Thread.sleep(Math.min(pause.toMillis(), java.util.concurrent.TimeUnit.NANOSECONDS.toMillis(left) + 1));
             pause = pause.multipliedBy(2).compareTo(SSH_MAX_PAUSE) > 0 ? SSH_MAX_PAUSE : pause.multipliedBy(2);
@@ -218,7 +219,8 @@ final class AgentLaunch implements Callable<Node> {
                         + " was removed before its launch ended");
             }
             if (System.nanoTime() - deadline >= 0) {
-                giveUp(agent, "agent did not connect within " + template.getConnectTimeoutMinutes() + " min of its server's boot");
+                giveUp(agent, "agent did not connect within " + template.getConnectTimeoutMinutes()
+                        + " min of its server's boot");
             }
             Thread.sleep(AGENT_POLL_MS);
         }

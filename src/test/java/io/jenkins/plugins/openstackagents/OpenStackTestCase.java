@@ -37,6 +37,16 @@ public abstract class OpenStackTestCase extends HudsonTestCase {
         super.tearDown();
     }
 
+    /** Stops this Hudson as a shutdown does, and starts a new one on the same home, servlet context and port. */
+    protected void restartHudson() throws Exception {
+        java.io.File home = hudson.getRootDir();
+        javax.servlet.ServletContext context = hudson.servletContext;
+        hudson.cleanUp();
+        hudson = new hudson.model.Hudson(home, context);
+        context.setAttribute("app", hudson);
+        hudson.getDescriptorByType(OpenStackCloud.DescriptorImpl.class).setComputeFactory(settings -> compute);
+    }
+
     /** How often NodeProvisioner looks at the load; Jenkins' default is 10 s. */
     protected int nodeProvisionerTickMs() {
         return 200;

@@ -10,7 +10,6 @@ import io.jenkins.plugins.openstackagents.nova.Server;
 import java.io.File;
 import java.time.Duration;
 import java.util.List;
-import javax.servlet.ServletContext;
 
 /**
  * Jenkins restarted while the plugin has a server in every state: one deleting (a single-use agent's build ended),
@@ -140,13 +139,7 @@ public class RestartTest extends OpenStackTestCase {
         return null;
     }
 
-    /** Stops this Hudson as a shutdown does, and starts a new one on the same home, servlet context and port. */
     private void restart() throws Exception {
-        File home = hudson.getRootDir();
-        ServletContext context = hudson.servletContext;
-        hudson.cleanUp();
-        hudson = new Hudson(home, context);
-        context.setAttribute("app", hudson);
-        hudson.getDescriptorByType(OpenStackCloud.DescriptorImpl.class).setComputeFactory(settings -> compute);
+        restartHudson();
     }
 }

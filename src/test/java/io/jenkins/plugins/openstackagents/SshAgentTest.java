@@ -60,7 +60,10 @@ public class SshAgentTest extends OpenStackTestCase {
     public void testABuildRunsOnAnSshAgentAndNoPrivateKeyIsLeftInTheClear() throws Exception {
         hudson.clouds.add(cloud("os", getURL().toString(), sshTemplate("ssh", "linux", 10,
                 createTmpDir().getAbsolutePath())));
+        long queued = System.currentTimeMillis();
         FreeStyleBuild b = assertBuildStatusSuccess(job("on-ssh", "linux").scheduleBuild2(0).get(60, TimeUnit.SECONDS));
+        System.out.println("TIMING in-memory Nova, SSH agent: queue to finished build "
+                + (System.currentTimeMillis() - queued) + " ms, of which the build " + b.getDuration() + " ms");
         OpenStackAgent agent = (OpenStackAgent) b.getBuiltOn();
         assertLogContains("built on " + agent.getNodeName(), b);
         assertNotNull("launched over SSH", agent.sshLauncher());
@@ -185,5 +188,27 @@ public class SshAgentTest extends OpenStackTestCase {
         String version = (String) b.getBuiltOn().toComputer().getSystemProperties().get("java.version");
         System.out.println("agent java.version " + version);
         assertTrue(version, version.startsWith("25"));
+    }
+
+    /** A restart ends every SSH session, and with it each agent: the new Hudson connects to each again. */
+    public void testARestartConnectsTheSshAgentsAgain() throws Exception {
+        hudson.clouds.add(cloud("os", getURL().toString(), sshTemplate("ssh", "linux", 10,
+                createTmpDir().getAbsolutePath())));
+        FreeStyleBuild first = assertBuildStatusSuccess(job("before", "linux").scheduleBuild2(0).get(60,
+                TimeUnit.SECONDS));
+        String agent = first.getBuiltOn().getNodeName();
+        restartHudson();
+        long t0 = System.currentTimeMillis();
+        while (!(hudson.getComputer(agent) != null && hudson.getComputer(agent).isOnline())
+                && System.currentTimeMillis() - t0 < 30_000) {
+            Thread.sleep(100);
+        }
+        assertTrue("connected again within 30 s of the restart", hudson.getComputer(agent).isOnline());
+        System.out.println("TIMING SSH agent online again " + (System.currentTimeMillis() - t0) + " ms after the restart");
+        FreeStyleProject again = hudson.getItemByFullName("before", FreeStyleProject.class);
+        FreeStyleBuild second = assertBuildStatusSuccess(again.scheduleBuild2(0).get(60, TimeUnit.SECONDS));
+        assertEquals("the same agent, connected again", agent, second.getBuiltOn().getNodeName());
+        assertEquals("no new server", 1, compute.calls(io.jenkins.plugins.openstackagents.nova.InMemoryCompute.Op.CREATE));
+        assertEquals("one SSH daemon: the server outlived the controller", 1, guests.sshStarted());
     }
 }

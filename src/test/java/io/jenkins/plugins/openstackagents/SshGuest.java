@@ -86,6 +86,8 @@ final class SshGuest implements AutoCloseable {
         sshd.setPasswordAuthenticator(null);
         sshd.setKeyboardInteractiveAuthenticator(null);
         sshd.setCommandFactory((channel, command) -> new ProcessCommand(command));
+        // without it the agent's many small answers wait for delayed ACKs: a first build took 4.8 s instead of 0.6 s
+        org.apache.sshd.core.CoreModuleProperties.TCP_NODELAY.set(sshd, true);
         sshd.start();
     }
 

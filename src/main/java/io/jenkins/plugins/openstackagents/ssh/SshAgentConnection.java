@@ -92,6 +92,9 @@ final class SshAgentConnection implements AutoCloseable {
         java.util.List<NamedFactory<Signature>> all = client.getSignatureFactories();
         client.setUserAuthFactories(java.util.List.of(new UserAuthPublicKeyFactory(all)));
         client.setSignatureFactories(signaturesFor(expected, all));
+        // the agent's channel is many small requests and answers (remote class loading): without this each may wait
+        // for a delayed ACK, and a first build takes seconds longer
+        org.apache.sshd.core.CoreModuleProperties.TCP_NODELAY.set(client, true);
         client.start();
         boolean ok = false;
         try {
