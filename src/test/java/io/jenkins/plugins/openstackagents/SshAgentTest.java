@@ -211,4 +211,20 @@ public class SshAgentTest extends OpenStackTestCase {
         assertEquals("no new server", 1, compute.calls(io.jenkins.plugins.openstackagents.nova.InMemoryCompute.Op.CREATE));
         assertEquals("one SSH daemon: the server outlived the controller", 1, guests.sshStarted());
     }
+
+    /** A template naming a Nova key pair logs in with that key pair's private half; the host key is still the server's. */
+    public void testATemplateWithAKeyPairsPrivateKeyLogsInWithIt() throws Exception {
+        java.security.KeyPair kp = io.jenkins.plugins.openstackagents.ssh.SshKeys.generate();
+        String pub = io.jenkins.plugins.openstackagents.ssh.SshKeys.publicKeyLine(kp.getPublic());
+        hudson.clouds.add(cloud("os", getURL().toString(), new AgentTemplate("kp", "linux", "1", "img-1", "net-1",
+                "ci-key", "", "", "", 1, createTmpDir().getAbsolutePath(), 0, 10, 10, 5, 0, AgentTemplate.SSH, "ubuntu",
+                0, Secret.fromString(io.jenkins.plugins.openstackagents.ssh.SshKeys.privateKeyText(kp)))));
+        FreeStyleBuild b = assertBuildStatusSuccess(job("with-key-pair", "linux").scheduleBuild2(0).get(60,
+                TimeUnit.SECONDS));
+        OpenStackAgent agent = (OpenStackAgent) b.getBuiltOn();
+        String ud = userData.get(agent.getServerId());
+        assertTrue("the key pair's public half is the login key", ud.contains("- " + pub));
+        assertTrue(ud, ud.contains("name: ubuntu"));
+        assertEquals("ubuntu", agent.sshLauncher().getUser());
+    }
 }
