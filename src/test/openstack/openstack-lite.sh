@@ -65,7 +65,8 @@ APPCRED_NAME=jenkins-agents
 IMAGE_NAME=fake-image
 
 PACKAGES=(mariadb-server rabbitmq-server python3-pymysql keystone uwsgi-plugin-python3 placement-api glance-api
-          neutron-common python3-nova python3-amqp nova-api nova-conductor nova-scheduler python3-openstackclient curl jq)
+          neutron-common python3-nova python3-amqp nova-api nova-conductor nova-scheduler python3-openstackclient curl jq
+          openssh-server)  # the real sshd one end-to-end test gives its agent server (its own, on a 127.10 address)
 PORTS=(3306 4369 5672 25672 5000 8778 9292 9696 8774)
 # start order; stop goes the other way
 SERVICES=(mariadb epmd rabbitmq keystone placement glance-api neutron-server

@@ -48,6 +48,30 @@ public class EndToEndIT extends LiveOpenStackTestCase {
     }
 
     /**
+     * The whole path a cloud image gives: the address Neutron gave the server's port, and the OpenSSH server a cloud
+     * image runs (Debian's, which the local OpenStack's script installs), given the host key and the login key as
+     * cloud-init would. It logs in as root, the one user sure to exist on the test machine.
+     */
+    public void testABuildOnARealOpenSshServerAtTheAddressNeutronGave() throws Exception {
+        assertTrue(OpenSshGuest.SSHD + " (openstack-lite.sh installs openssh-server)", OpenSshGuest.SSHD.canExecute());
+        novaGuests.useOpenSsh();
+        OpenStackCloud cloud = liveCloud("lite", new AgentTemplate("openssh", "openstack", os.flavorSmall(),
+                os.imageId(), "", "", "", "", "", 1, createTmpDir().getAbsolutePath(), 0, 0, 5, 2, 0,
+                AgentTemplate.SSH, "root", 0, null));
+        hudson.clouds.add(cloud);
+        FreeStyleProject p = createFreeStyleProject("on-openssh");
+        p.setAssignedLabel(hudson.getLabel("openstack"));
+        p.getBuildersList().add(new Shell("echo built on $NODE_NAME"));
+        long queued = System.currentTimeMillis();
+        FreeStyleBuild b = assertBuildStatusSuccess(p.scheduleBuild2(0).get(180, TimeUnit.SECONDS));
+        System.out.println("TIMING real Nova, OpenSSH server: queue to finished build "
+                + (System.currentTimeMillis() - queued) + " ms, of which the build " + b.getDuration() + " ms");
+        OpenStackAgent agent = (OpenStackAgent) b.getBuiltOn();
+        assertTrue(agent.sshAddress(), agent.sshAddress().startsWith("127.10."));
+        awaitGone(agent.getServerId(), 60_000);
+    }
+
+    /**
      * Ten builds, three instances of quota: all ten complete, Nova refuses nothing, and no replacement is asked for
      * before Nova has dropped the server it replaces (else Nova would answer 403).
      */

@@ -17,7 +17,7 @@ final class GuestEmulator {
 
     private final File dir;
     private final Map<String, Process> processes = new ConcurrentHashMap<>();
-    private final Map<String, SshGuest> sshGuests = new ConcurrentHashMap<>();
+    private final Map<String, AutoCloseable> sshGuests = new ConcurrentHashMap<>();
     private final Map<String, java.util.concurrent.ScheduledFuture<?>> pendingSsh = new ConcurrentHashMap<>();
     private final java.util.concurrent.ScheduledExecutorService later =
             java.util.concurrent.Executors.newSingleThreadScheduledExecutor(r -> {
@@ -31,6 +31,8 @@ final class GuestEmulator {
     volatile java.time.Duration sshDelay = java.time.Duration.ZERO;
     /** The Java the guests' SSH sessions find first on their PATH: this JVM's, unless a test gives another. */
     volatile String sshJavaBin = System.getProperty("java.home") + File.separator + "bin";
+    /** Guests whose SSH daemon is the machine's real OpenSSH ({@link OpenSshGuest}), not MINA's. */
+    volatile boolean sshOpenSsh;
     /** Guests whose SSH daemon never starts. */
     volatile boolean sshNeverListens;
     /** Guests whose SSH daemon proves another host key than the one their user data installs. */
@@ -115,8 +117,11 @@ final class GuestEmulator {
             java.security.KeyPair hostKey = sshImpostor ? io.jenkins.plugins.openstackagents.ssh.SshKeys.generate()
                     : config.hostKey();
             try {
-                sshGuests.put(server.id(), new SshGuest(server.address(), sshPort, hostKey, config.authorized(),
-                        sshJavaBin, shell(server)));
+                sshGuests.put(server.id(), sshOpenSsh
+                        ? new OpenSshGuest(new File(dir, server.name() + ".sshd"), server.address(), sshPort,
+                                new SshGuest.Config(hostKey, config.authorized()), sshJavaBin)
+                        : new SshGuest(server.address(), sshPort, hostKey, config.authorized(), sshJavaBin,
+                                shell(server)));
                 sshStarted.incrementAndGet();
             } catch (IOException e) {
                 System.out.println("guest " + server.name() + ": SSH daemon did not start on " + server.address()
@@ -156,9 +161,13 @@ final class GuestEmulator {
         if (pending != null) {
             pending.cancel(false);
         }
-        SshGuest ssh = sshGuests.remove(serverId);
+        AutoCloseable ssh = sshGuests.remove(serverId);
         if (ssh != null) {
-            ssh.close();
+            try {
+                ssh.close();
+            } catch (Exception e) {
+                // gone anyway
+            }
         }
         Process p = processes.remove(serverId);
         if (p != null) {

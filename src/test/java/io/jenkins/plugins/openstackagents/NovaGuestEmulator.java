@@ -92,6 +92,11 @@ public final class NovaGuestEmulator implements AutoCloseable {
         e.thread.join();
     }
 
+    /** From now on, each SSH guest's daemon is the machine's real OpenSSH server, not MINA's. */
+    public void useOpenSsh() {
+        guests.sshOpenSsh = true;
+    }
+
     /** Servers whose user data was run. */
     public int booted() {
         return boots.get();

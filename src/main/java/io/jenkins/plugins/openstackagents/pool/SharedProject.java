@@ -9,10 +9,11 @@ import java.util.logging.Logger;
 
 /**
  * Creates in a project this controller may share with another (a second Jenkins, a person's servers). Until
- * Nova's usage has once matched what this controller counts, and whenever it shows servers the ledger does not
- * know, creates go out one at a time, a jittered pause apart, each after a fresh read of the limits: two
- * controllers starting together then see each other's servers instead of both taking the same room (and Nova
- * refusing one of them), and both keep getting room as it frees.
+ * Nova's usage has once matched what this controller counts, and for {@link #MEMORY} after it last showed servers
+ * the ledger does not know, creates go out one at a time, a jittered pause apart, each after a fresh read of the
+ * limits: two controllers starting together then see each other's servers instead of both taking the same room (and
+ * Nova refusing one of them), and both keep getting room as it frees. Remembered, because the other controller
+ * having no server at one read (between its builds) does not mean it will not create at the next moment.
  */
 final class SharedProject {
 
@@ -21,6 +22,8 @@ final class SharedProject {
     /** The pause after a create in a shared project: between these, at random. */
     static final Duration MIN_PACE = Duration.ofSeconds(1);
     static final Duration MAX_PACE = Duration.ofSeconds(3);
+    /** How long a project counts as shared after Nova last counted a server this controller did not start. */
+    static final Duration MEMORY = Duration.ofMinutes(10);
 
     private final String cloudName;
     private final Ledger ledger;
@@ -31,6 +34,7 @@ final class SharedProject {
     private LimitsSnapshot lastChecked; // guarded by this: the last read judged, and the answer
     private boolean lastConfirmed; // guarded by this
     private boolean lastShared; // guarded by this
+    private Instant foreignSeenAt; // guarded by this: the read time of the last limits showing foreign servers
 
     SharedProject(String cloudName, Ledger ledger) {
         this.cloudName = cloudName;
@@ -56,7 +60,11 @@ final class SharedProject {
             if (!confirmedAlone && ours > 0 && used <= ours) {
                 confirmedAlone = true;
             }
-            shared = foreign || !confirmedAlone;
+            if (foreign && (foreignSeenAt == null || l.readAt().isAfter(foreignSeenAt))) {
+                foreignSeenAt = l.readAt();
+            }
+            boolean recently = foreignSeenAt != null && l.readAt().isBefore(foreignSeenAt.plus(MEMORY));
+            shared = foreign || recently || !confirmedAlone;
             changed = lastForeign != null && lastForeign != foreign;
             lastForeign = foreign;
             lastChecked = l;
@@ -66,7 +74,8 @@ final class SharedProject {
         if (changed) {
             LOGGER.info(() -> foreign ? "Cloud " + cloudName + ": Nova counts " + (used - ours) + " server(s) this"
                     + " controller did not start; creating one server at a time"
-                    : "Cloud " + cloudName + ": Nova counts only this controller's servers again");
+                    : "Cloud " + cloudName + ": Nova counts only this controller's servers again; one server at a time"
+                    + " for " + MEMORY.toMinutes() + " min more");
         }
         return shared;
     }
