@@ -62,6 +62,19 @@ public class CloudConfigurationIT {
     @AfterClass
     public static void stopHudson() throws Exception {
         try {
+            if (guests != null && hudson != null) {
+                // the agents these scenarios started were SSH agents: no server was handed the controller's key
+                String key = Files.readString(hudson.home().resolve("secret.key")).trim();
+                assertTrue("the controller's key was read", key.length() >= 32);
+                Map<String, String> seen = guests.userDataSeen();
+                for (Map.Entry<String, String> e : seen.entrySet()) {
+                    assertFalse("server " + e.getKey() + "'s user data holds the controller's secret key",
+                            e.getValue().contains(key));
+                    assertFalse(e.getValue().contains("secret.key"));
+                }
+                System.out.println("USERDATA CloudConfigurationIT: " + seen.size()
+                        + " servers' user data inspected, none holds the controller's key");
+            }
             if (hudson != null) {
                 hudson.close();
             }
