@@ -144,9 +144,57 @@ public class OpenStackAgent extends AbstractCloudSlave implements SshLauncher.Ta
         return new OpenStackComputer(this);
     }
 
-    /** A single-use agent takes no second build, and an agent marked for deletion takes none. */
+    /** A single-use agent takes no second build, and an agent marked for deletion takes none (Hudson 1.395). */
     @Override
     public CauseOfBlockage canTake(Queue.Task task) {
+        CauseOfBlockage own = ownBlockage();
+        return own != null ? own : super.canTake(task);
+    }
+
+    /**
+     * The same for current Jenkins, whose queue calls only this overload (since 1.413; there {@code canTake(Task)}
+     * is deprecated and never called). The core's own checks (label, mode, build permission, node properties) are
+     * {@code Node.canTake(BuildableItem)}, called as the super method through a method handle, because Hudson 1.395,
+     * which this plugin compiles against, has no such method; there the task overload's checks are used.
+     */
+    public CauseOfBlockage canTake(Queue.BuildableItem item) {
+        CauseOfBlockage own = ownBlockage();
+        if (own != null) {
+            return own;
+        }
+        java.lang.invoke.MethodHandle core = coreCanTake();
+        if (core == null) {
+            return super.canTake(item.task);
+        }
+        try {
+            return (CauseOfBlockage) core.invoke(this, item);
+        } catch (RuntimeException | Error e) {
+            throw e;
+        } catch (Throwable t) {
+            throw new IllegalStateException(t);
+        }
+    }
+
+    private static volatile java.util.Optional<java.lang.invoke.MethodHandle> coreCanTake;
+
+    /** Node's canTake(BuildableItem) as this class's super method, or null on a core without it. */
+    private static java.lang.invoke.MethodHandle coreCanTake() {
+        java.util.Optional<java.lang.invoke.MethodHandle> h = coreCanTake;
+        if (h == null) {
+            try {
+                h = java.util.Optional.of(java.lang.invoke.MethodHandles.lookup().findSpecial(AbstractCloudSlave.class,
+                        "canTake", java.lang.invoke.MethodType.methodType(CauseOfBlockage.class,
+                                Queue.BuildableItem.class), OpenStackAgent.class));
+            } catch (NoSuchMethodException | IllegalAccessException e) {
+                h = java.util.Optional.empty();
+            }
+            coreCanTake = h;
+        }
+        return h.orElse(null);
+    }
+
+    /** This plugin's reasons for an agent to take no build, or null. */
+    private CauseOfBlockage ownBlockage() {
         OpenStackComputer c = (OpenStackComputer) toComputer();
         if (c != null && c.getDeletionReason() != null) {
             return new CauseOfBlockage() {
@@ -164,7 +212,7 @@ public class OpenStackAgent extends AbstractCloudSlave implements SshLauncher.Ta
                 }
             };
         }
-        return super.canTake(task);
+        return null;
     }
 
     /** Deletes the server (Nova keeps counting it against quota until it is gone; the cloud tracks that). */

@@ -1,0 +1,44 @@
+package io.jenkins.plugins.openstackagents;
+
+import hudson.model.Action;
+import hudson.model.FreeStyleProject;
+import hudson.model.Queue;
+import hudson.model.queue.CauseOfBlockage;
+import java.util.Calendar;
+import java.util.List;
+
+/** What current Jenkins calls that Hudson 1.395 does not, called here as current Jenkins would. */
+public class CurrentJenkinsTest extends OpenStackTestCase {
+
+    private static Queue.BuildableItem buildable(FreeStyleProject p) {
+        return new Queue.BuildableItem(new Queue.WaitingItem(Calendar.getInstance(), p, List.<Action>of()));
+    }
+
+    /** Current Jenkins' queue asks {@code canTake(BuildableItem)} only: a used single-use agent still says no. */
+    public void testTheBuildableItemOverloadKeepsSingleUseAndDeletion() throws Exception {
+        AgentTemplate t = template("linux", "openstack", 0, createTmpDir().getAbsolutePath());
+        hudson.clouds.add(cloud("os", getURL().toString(), t));
+        OpenStackAgent agent = new OpenStackAgent("os-linux-used", "os", t, "server-1");
+        hudson.addNode(agent);
+        FreeStyleProject onIt = createFreeStyleProject("on-openstack");
+        onIt.setAssignedLabel(hudson.getLabel("openstack"));
+        FreeStyleProject elsewhere = createFreeStyleProject("elsewhere");
+        elsewhere.setAssignedLabel(hudson.getLabel("windows"));
+
+        assertNull("an unused agent takes a build of its label", agent.canTake(buildable(onIt)));
+        assertNotNull("the core's label check still applies", agent.canTake(buildable(elsewhere)));
+
+        agent.markUsed();
+        CauseOfBlockage used = agent.canTake(buildable(onIt));
+        assertNotNull("a used single-use agent takes no second build", used);
+        assertTrue(used.getShortDescription(), used.getShortDescription().contains("single-use"));
+
+        OpenStackAgent marked = new OpenStackAgent("os-linux-marked", "os",
+                template("idle", "openstack", 10, createTmpDir().getAbsolutePath()), "server-2");
+        hudson.addNode(marked);
+        ((OpenStackComputer) marked.toComputer()).markForDeletion("idle for 11 min (limit 10 min)");
+        CauseOfBlockage deleting = marked.canTake(buildable(onIt));
+        assertNotNull(deleting);
+        assertTrue(deleting.getShortDescription(), deleting.getShortDescription().contains("being deleted"));
+    }
+}
