@@ -1,5 +1,7 @@
 package io.jenkins.plugins.openstackagents;
 
+import hudson.model.Executor;
+import hudson.model.Queue;
 import hudson.slaves.AbstractCloudComputer;
 import hudson.slaves.OfflineCause;
 import java.util.logging.Logger;
@@ -27,6 +29,38 @@ public class OpenStackComputer extends AbstractCloudComputer<OpenStackAgent> {
         OpenStackAgent agent = getNode();
         if (agent != null) {
             agent.markUsed();
+        }
+    }
+
+    /**
+     * One of its executors took a task: it is used. Where a task runs is known here for every kind of task; a
+     * Pipeline's {@code node {}} block, say, runs on this computer's executor while its build (whose
+     * {@code getExecutor()} {@link SingleUseListener} reads) runs on the controller's flyweight executor.
+     */
+    @Override
+    public void taskAccepted(Executor executor, Queue.Task task) {
+        super.taskAccepted(executor, task);
+        markUsed();
+    }
+
+    @Override
+    public void taskCompleted(Executor executor, Queue.Task task, long durationMS) {
+        super.taskCompleted(executor, task, durationMS);
+        singleUseDone(task);
+    }
+
+    @Override
+    public void taskCompletedWithProblems(Executor executor, Queue.Task task, long durationMS, Throwable problems) {
+        super.taskCompletedWithProblems(executor, task, durationMS, problems);
+        singleUseDone(task);
+    }
+
+    /** A single-use agent's task ended: it is deleted once idle (a build's own reason, said first, counts). */
+    private void singleUseDone(Queue.Task task) {
+        OpenStackAgent agent = getNode();
+        if (agent != null && agent.isSingleUse()) {
+            markForDeletion("single-use agent finished " + task.getFullDisplayName());
+            SingleUseListener.deleteWhenIdle(this);
         }
     }
 

@@ -10,7 +10,9 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * Single-use agents: refuse a second build as soon as the first starts, and have the server deleted within
- * seconds of the build's end, so that its quota is free for the next build.
+ * seconds of the build's end, so that its quota is free for the next build. For a build that runs on the agent's
+ * executor (freestyle, matrix); a task the agent's executor runs for a build elsewhere (a Pipeline's {@code node}
+ * block) is seen by {@link OpenStackComputer#taskAccepted} and {@link OpenStackComputer#taskCompleted}.
  */
 @Extension
 public class SingleUseListener extends RunListener<Run> {
@@ -32,8 +34,13 @@ public class SingleUseListener extends RunListener<Run> {
         OpenStackComputer c = computerOf(r);
         if (c != null && c.getNode() != null && c.getNode().isSingleUse()) {
             c.markForDeletion("single-use agent finished " + r.getFullDisplayName());
-            Computer.threadPoolForRemoting.submit(new DeleteWhenIdle(c));
+            deleteWhenIdle(c);
         }
+    }
+
+    /** Has the cleanup run once the computer's executors are idle (within a minute). */
+    static void deleteWhenIdle(OpenStackComputer c) {
+        Computer.threadPoolForRemoting.submit(new DeleteWhenIdle(c));
     }
 
     /** The build's executor is still busy while listeners run: wait for it to free up, then clean up. */

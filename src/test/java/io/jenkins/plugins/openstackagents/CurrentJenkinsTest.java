@@ -41,4 +41,27 @@ public class CurrentJenkinsTest extends OpenStackTestCase {
         assertNotNull(deleting);
         assertTrue(deleting.getShortDescription(), deleting.getShortDescription().contains("being deleted"));
     }
+
+    /**
+     * A Pipeline's {@code node {}} block runs on the agent's executor while its build runs elsewhere (the
+     * controller's flyweight executor), so no build's {@code getExecutor()} is the agent's: the agent's own executor
+     * events mark it used, and deleted once the task ends.
+     */
+    public void testATaskWhoseBuildRunsElsewhereUsesUpASingleUseAgent() throws Exception {
+        AgentTemplate t = template("linux", "openstack", 0, createTmpDir().getAbsolutePath());
+        hudson.clouds.add(cloud("os", getURL().toString(), t));
+        OpenStackAgent agent = new OpenStackAgent("os-linux-node-block", "os", t, "server-1");
+        hudson.addNode(agent);
+        OpenStackComputer c = (OpenStackComputer) agent.toComputer();
+        FreeStyleProject task = createFreeStyleProject("pipeline-node-block");
+        hudson.model.Executor executor = c.getExecutors().get(0);
+
+        c.taskAccepted(executor, task);
+        assertTrue("used as soon as its executor took the task", c.isUsed());
+        assertNotNull("so it takes no second one", agent.canTake(buildable(task)));
+        assertNull(c.getDeletionReason());
+
+        c.taskCompleted(executor, task, 1000);
+        assertEquals("single-use agent finished pipeline-node-block", c.getDeletionReason());
+    }
 }
