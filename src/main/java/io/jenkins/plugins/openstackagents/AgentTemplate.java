@@ -222,6 +222,11 @@ public class AgentTemplate extends AbstractDescribableImpl<AgentTemplate> {
             return "OpenStack agent template";
         }
 
+        /** For config.jelly: whether the core's own {@code f:textarea} checks by POST without eval. */
+        public boolean isCurrentCore() {
+            return RunningCore.get().isCurrent();
+        }
+
         public ListBoxModel doFillLaunchMethodItems() {
             ListBoxModel m = new ListBoxModel();
             m.add("SSH: the controller connects to the server", SSH);

@@ -24,7 +24,7 @@ public class CloudStatus implements RootAction {
 
     @Override
     public String getIconFileName() {
-        return Hudson.getInstance().hasPermission(Hudson.ADMINISTER) ? "computer.gif" : null;
+        return Hudson.getInstance().hasPermission(Hudson.ADMINISTER) ? RunningCore.get().statusIcon() : null;
     }
 
     @Override
@@ -35,6 +35,11 @@ public class CloudStatus implements RootAction {
     @Override
     public String getUrlName() {
         return "openstack-agents";
+    }
+
+    /** Where a new cloud is added on this core, relative to the root URL. */
+    public String getNewCloudUrl() {
+        return RunningCore.get().newCloud();
     }
 
     public List<OpenStackCloud> getClouds() {
@@ -66,6 +71,11 @@ public class CloudStatus implements RootAction {
 
         public OpenStackCloud getCloud() {
             return cloud;
+        }
+
+        /** Where this cloud is configured on this core, relative to the root URL. */
+        public String getConfigureUrl() {
+            return RunningCore.get().configure(cloud.name);
         }
 
         public LimitsSnapshot getLimits() {

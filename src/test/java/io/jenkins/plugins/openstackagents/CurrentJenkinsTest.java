@@ -64,4 +64,38 @@ public class CurrentJenkinsTest extends OpenStackTestCase {
         c.taskCompleted(executor, task, 1000);
         assertEquals("single-use agent finished pipeline-node-block", c.getDeletionReason());
     }
+
+    /**
+     * The status page links to where clouds are configured and shows an icon, on each core: 1.395's
+     * {@code /configure} and {@code computer.gif}, which this harness serves; current Jenkins' cloud pages
+     * ({@code /cloud/NAME/configure}) and a symbol, chosen when the core has {@code jenkins.agents.CloudSet}.
+     */
+    public void testTheStatusPageLinksToPagesTheCoreHas() throws Exception {
+        hudson.clouds.add(cloud("my os", getURL().toString(),
+                template("linux", "openstack", 10, createTmpDir().getAbsolutePath())));
+        WebClient wc = createWebClient();
+        com.gargoylesoftware.htmlunit.html.HtmlPage page = wc.goTo("openstack-agents/my%20os/");
+        com.gargoylesoftware.htmlunit.html.HtmlAnchor configure =
+                (com.gargoylesoftware.htmlunit.html.HtmlAnchor) page.getElementById("configure");
+        assertEquals(getURL() + "configure", page.getFullyQualifiedUrl(configure.getHrefAttribute()).toString());
+        assertEquals(200, configure.click().getWebResponse().getStatusCode());
+
+        com.gargoylesoftware.htmlunit.html.HtmlPage root = wc.goTo("");
+        boolean iconShown = false;
+        for (Object o : root.selectNodes("//a[contains(@href,'openstack-agents')]/img")) {
+            String src = ((com.gargoylesoftware.htmlunit.html.HtmlImage) o).getSrcAttribute();
+            assertTrue(src, src.endsWith("/computer.gif"));
+            assertEquals(src, 200, wc.getPage(root.getFullyQualifiedUrl(src)).getWebResponse().getStatusCode());
+            iconShown = true;
+        }
+        assertTrue("the side panel shows the status page with its icon", iconShown);
+
+        RunningCore current = new RunningCore(RunningCore.CLOUD_SET::equals);
+        assertTrue(current.isCurrent());
+        assertEquals("cloud/my%20os/configure", current.configure("my os"));
+        assertEquals("cloud/", current.newCloud());
+        assertEquals("symbol-cloud", current.statusIcon());
+        assertFalse("this harness is Hudson 1.395", RunningCore.get().isCurrent());
+        assertEquals("configure", RunningCore.get().configure("my os"));
+    }
 }

@@ -31,6 +31,13 @@ final class GuestEmulator {
     volatile java.time.Duration sshDelay = java.time.Duration.ZERO;
     /** The Java the guests' SSH sessions find first on their PATH: this JVM's, unless a test gives another. */
     volatile String sshJavaBin = System.getProperty("java.home") + File.separator + "bin";
+    /**
+     * The Java an inbound guest's user data finds on its PATH: {@code guest.inbound.java.home} if set, else this
+     * JVM's. Hudson 1.395's inbound agent ({@code hudson.remoting.jnlp.Main}) cannot start on Java 24 or later (it
+     * sets a security manager), so the Java 25 test run gives its inbound guests a Java 17 image.
+     */
+    static final String INBOUND_JAVA_BIN =
+            System.getProperty("guest.inbound.java.home", System.getProperty("java.home")) + File.separator + "bin";
     /** Guests whose SSH daemon is the machine's real OpenSSH ({@link OpenSshGuest}), not MINA's. */
     volatile boolean sshOpenSsh;
     /** Guests whose SSH daemon never starts. */
@@ -94,8 +101,7 @@ final class GuestEmulator {
             }
             pb.redirectErrorStream(true)
                     .redirectOutput(new File(dir, server.name() + ".out"));
-            String javaBin = System.getProperty("java.home") + File.separator + "bin";
-            pb.environment().put("PATH", javaBin + File.pathSeparator + System.getenv("PATH"));
+            pb.environment().put("PATH", INBOUND_JAVA_BIN + File.pathSeparator + System.getenv("PATH"));
             processes.put(server.id(), pb.start());
         } catch (IOException e) {
             throw new IllegalStateException("cannot boot guest " + server.name(), e);

@@ -68,6 +68,13 @@ public class TwoCloudsTest extends OpenStackTestCase {
             late.end.countDown();
             // once the slow cloud answers, its build runs too (and no launch outlives the test)
             assertBuildStatusSuccess(slowBuild.get(90, TimeUnit.SECONDS));
+            // both single-use agents go once their builds end (before the test ends: a removal that saves Hudson's
+            // config during its shutdown leaves a file the harness cannot clean up)
+            long end = System.currentTimeMillis() + 60_000;
+            while (!hudson.getNodes().isEmpty() && System.currentTimeMillis() < end) {
+                Thread.sleep(100);
+            }
+            assertEquals("agents left", List.of(), hudson.getNodes());
         } finally {
             late.end.countDown();
         }

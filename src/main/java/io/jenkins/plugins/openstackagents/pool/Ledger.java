@@ -103,6 +103,19 @@ public final class Ledger {
         }
     }
 
+    /**
+     * Moves a server to DELETING and says whether this caller is the one to delete it: false when it is unknown or
+     * already being deleted (two cleanup passes that remove the same agent at once send one delete, not two).
+     */
+    public synchronized boolean startDeleting(String name, Instant now, String reason) {
+        Entry e = entries.get(name);
+        if (e == null || e.state() == State.DELETING) {
+            return false;
+        }
+        entries.put(name, e.with(State.DELETING, now, reason));
+        return true;
+    }
+
     /** A request that started at {@code at} found the server on Nova: Nova counted it at that moment. */
     public synchronized void seen(String name, Instant at) {
         Entry e = entries.get(name);

@@ -56,10 +56,9 @@ final class Reaper {
      */
     void release(String name, String reason, boolean callerWatches) {
         Optional<Ledger.Entry> e = ledger.get(name);
-        if (e.isEmpty()) {
-            return;
+        if (e.isEmpty() || !ledger.startDeleting(name, clock.instant(), reason)) {
+            return; // unknown, or its delete is under way (a failed one is sent again by its watch or the cleanup)
         }
-        ledger.transition(name, Ledger.State.DELETING, clock.instant(), reason);
         String id = e.get().serverId();
         synchronized (removals) {
             removals.addFirst(new Removal(name, id, reason, clock.instant()));

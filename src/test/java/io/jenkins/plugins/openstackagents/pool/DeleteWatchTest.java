@@ -66,6 +66,18 @@ public class DeleteWatchTest {
         }
     }
 
+    /** Two cleanup passes at once (Hudson's AsyncPeriodicWork can start two) remove one agent: one delete. */
+    @Test
+    public void aServerReleasedTwiceIsDeletedOnce() throws Exception {
+        String name = running();
+        rt.release(name, "single-use agent finished job #1");
+        rt.release(name, "single-use agent finished job #1");
+        runBackground();
+        assertEquals("delete requests", 1, deletes.size());
+        assertEquals("one removal shown", 1, rt.removals().size());
+        assertTrue("gone from the ledger", rt.ledger().get(name).isEmpty());
+    }
+
     @Test
     public void aDeleteRefusedWhileRequestsArePausedGoesOutWhenThePauseEnds() throws Exception {
         String name = running();

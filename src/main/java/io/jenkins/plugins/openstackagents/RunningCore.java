@@ -1,0 +1,59 @@
+package io.jenkins.plugins.openstackagents;
+
+import hudson.Util;
+import java.util.function.Predicate;
+
+/**
+ * What the core the plugin runs in offers where it differs from Hudson 1.395, the build target. Current Jenkins
+ * (told apart by {@code jenkins.agents.CloudSet}, since 2.405; the plugin's manifest asks for 2.479.1 or later)
+ * configures clouds on pages of their own ({@code /cloud/}, each at {@code /cloud/NAME/configure}), draws icons from
+ * symbols, and has form fields whose checks need no {@code eval} (which its Content-Security-Policy forbids when
+ * enforced). Hudson 1.395 configures clouds on {@code /configure}, draws {@code images/24x24/*.gif}, and checks a
+ * field through a {@code checkUrl} that is JavaScript. docs/compatibility.md has the source lines.
+ */
+public final class RunningCore {
+
+    static final String CLOUD_SET = "jenkins.agents.CloudSet";
+
+    private static final RunningCore RUNNING = new RunningCore(RunningCore::coreHas);
+
+    private final boolean current;
+
+    RunningCore(Predicate<String> coreHasClass) {
+        this.current = coreHasClass.test(CLOUD_SET);
+    }
+
+    /** The core this plugin runs in. */
+    public static RunningCore get() {
+        return RUNNING;
+    }
+
+    /** Current Jenkins rather than Hudson 1.395. */
+    public boolean isCurrent() {
+        return current;
+    }
+
+    /** Where a new cloud is added, relative to the root URL. */
+    public String newCloud() {
+        return current ? "cloud/" : "configure";
+    }
+
+    /** Where this cloud is configured, relative to the root URL. */
+    public String configure(String cloudName) {
+        return current ? "cloud/" + Util.rawEncode(cloudName) + "/configure" : "configure";
+    }
+
+    /** The status page's icon in the side panel. */
+    public String statusIcon() {
+        return current ? "symbol-cloud" : "computer.gif";
+    }
+
+    private static boolean coreHas(String className) {
+        try {
+            Class.forName(className, false, hudson.model.Hudson.class.getClassLoader());
+            return true;
+        } catch (ClassNotFoundException | LinkageError e) {
+            return false;
+        }
+    }
+}
