@@ -48,7 +48,7 @@ final class AgentLaunch implements Callable<Node> {
     }
 
     int executors() {
-        return template.getNumExecutors();
+        return template.executorsPerAgent();
     }
 
     @Override

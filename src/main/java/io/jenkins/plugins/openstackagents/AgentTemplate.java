@@ -152,6 +152,11 @@ public class AgentTemplate extends AbstractDescribableImpl<AgentTemplate> {
         return isSsh() ? UserData.DEFAULT_SSH_CLOUD_CONFIG : UserData.DEFAULT_SCRIPT;
     }
     public int getNumExecutors() { return numExecutors; }
+
+    /** Executors of each agent: one for a single-use agent, which takes one build, whatever the field says. */
+    public int executorsPerAgent() {
+        return isSingleUse() ? 1 : numExecutors;
+    }
     public String getRemoteFs() { return remoteFs; }
     /** At most this many servers of this template at once; 0 = only the cloud's cap applies. */
     public int getInstanceCap() { return instanceCap; }
@@ -235,7 +240,7 @@ public class AgentTemplate extends AbstractDescribableImpl<AgentTemplate> {
         }
 
         public FormValidation doCheckLaunchMethod(@QueryParameter String value) {
-            return FormChecks.launchMethod(INBOUND.equals(value));
+            return FormChecks.launchMethod(INBOUND.equals(value), InboundSecrets.perAgentOnThisCore());
         }
 
         public FormValidation doCheckSshUser(@QueryParameter String value) {

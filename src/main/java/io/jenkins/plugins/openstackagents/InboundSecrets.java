@@ -34,6 +34,11 @@ final class InboundSecrets {
         return new InboundSecrets(SlaveComputer.class, RECEIVER).secretFor(agentName);
     }
 
+    /** Whether this core checks a secret per inbound agent. */
+    static boolean perAgentOnThisCore() {
+        return new InboundSecrets(SlaveComputer.class, RECEIVER).perAgent();
+    }
+
     /** Whether the core checks a secret per agent ({@code getJnlpMac()}), not the controller's key. */
     boolean perAgent() {
         try {

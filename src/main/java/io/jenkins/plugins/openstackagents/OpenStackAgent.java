@@ -49,7 +49,7 @@ public class OpenStackAgent extends AbstractCloudSlave implements SshLauncher.Ta
     public OpenStackAgent(String name, String cloudName, AgentTemplate template, String serverId,
             ComputerLauncher launcher) throws Descriptor.FormException, IOException {
         super(name, "OpenStack server " + serverId + " of cloud " + cloudName + ", template " + template.getName(),
-                template.getRemoteFs(), template.isSingleUse() ? 1 : template.getNumExecutors(), Node.Mode.EXCLUSIVE,
+                template.getRemoteFs(), template.executorsPerAgent(), Node.Mode.EXCLUSIVE,
                 template.getLabels(), launcher, new OpenStackRetentionStrategy(),
                 Collections.<NodeProperty<?>>emptyList());
         this.cloudName = cloudName;
@@ -83,7 +83,7 @@ public class OpenStackAgent extends AbstractCloudSlave implements SshLauncher.Ta
     void setAddress(String address) {
         this.address = address;
         try {
-            Hudson.getInstance().save();
+            RunningCore.saveNode(this);
         } catch (IOException e) {
             LOGGER.warning("Could not save the address of agent " + getNodeName() + ": " + e);
         }
@@ -106,7 +106,7 @@ public class OpenStackAgent extends AbstractCloudSlave implements SshLauncher.Ta
         used = true;
         if (isSingleUse()) {
             try {
-                Hudson.getInstance().save();
+                RunningCore.saveNode(this);
             } catch (IOException e) {
                 LOGGER.warning("Could not save that agent " + getNodeName() + " was used: " + e);
             }
@@ -127,7 +127,7 @@ public class OpenStackAgent extends AbstractCloudSlave implements SshLauncher.Ta
             deletionReason = reason;
         }
         try {
-            Hudson.getInstance().save();
+            RunningCore.saveNode(this);
         } catch (IOException e) {
             LOGGER.warning("Could not save that agent " + getNodeName() + " is to be deleted: " + e);
         }

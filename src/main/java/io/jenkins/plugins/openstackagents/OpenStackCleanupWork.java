@@ -50,12 +50,26 @@ public class OpenStackCleanupWork extends AsyncPeriodicWork {
         }
     }
 
+    /** Passes running now: Hudson 1.395's {@code doRun} can start a second while one runs. */
+    private static final java.util.concurrent.atomic.AtomicInteger RUNNING =
+            new java.util.concurrent.atomic.AtomicInteger();
+
+    /** Whether a pass is running (a test waits for none before its Hudson goes). */
+    static boolean running() {
+        return RUNNING.get() > 0;
+    }
+
     @Override
     protected void execute(TaskListener listener) {
-        for (Cloud c : Hudson.getInstance().clouds) {
-            if (c instanceof OpenStackCloud) {
-                step("cloud " + c.name, () -> clean((OpenStackCloud) c));
+        RUNNING.incrementAndGet();
+        try {
+            for (Cloud c : Hudson.getInstance().clouds) {
+                if (c instanceof OpenStackCloud) {
+                    step("cloud " + c.name, () -> clean((OpenStackCloud) c));
+                }
             }
+        } finally {
+            RUNNING.decrementAndGet();
         }
     }
 

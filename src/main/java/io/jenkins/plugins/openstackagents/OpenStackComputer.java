@@ -103,7 +103,12 @@ public class OpenStackComputer extends AbstractCloudComputer<OpenStackAgent> {
         }
         lastDeletionReason = reason;
         LOGGER.info("Agent " + getName() + " marked for deletion: " + reason);
-        setTemporarilyOffline(true, new PendingDeletion(reason));
+        try {
+            setTemporarilyOffline(true, new PendingDeletion(reason));
+        } catch (IllegalStateException e) {
+            // current Jenkins keeps the cause on the node and refuses once the node is removed: nothing left to show
+            LOGGER.fine("Agent " + getName() + " was removed before its offline cause was set: " + e.getMessage());
+        }
     }
 
     /** The offline cause shown on the agent's page. */

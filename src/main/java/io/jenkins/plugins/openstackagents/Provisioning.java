@@ -137,7 +137,7 @@ final class Provisioning {
                 }
                 AgentTemplate t = ledger.get(l.getKey()).map(e -> c.getTemplate(e.template())).orElse(null);
                 if (t != null && t.matches(label)) {
-                    n += t.getNumExecutors();
+                    n += t.executorsPerAgent();
                 }
             }
         }
@@ -246,13 +246,13 @@ final class Provisioning {
                 break;
             }
             AgentTemplate t = c.template();
-            int wanted = Demand.servers(excess, t.getNumExecutors(), c.allowed());
+            int wanted = Demand.servers(excess, t.executorsPerAgent(), c.allowed());
             Planner.Plan plan = rt.reserve(new Planner.Request(t.getName(), c.perServer(), wanted, t.getInstanceCap()),
                     cloud.getInstanceCap(), () -> newName(cloud, t), prepared.limits());
             for (String name : plan.reserved()) {
                 rt.ledger().launchStarted(name, path);
                 launches.add(new AgentLaunch(cloud, t, name, path == Ledger.Launch.FAST));
-                excess -= t.getNumExecutors();
+                excess -= t.executorsPerAgent();
             }
             if (!plan.isEmpty()) {
                 LOGGER.info(() -> "Cloud " + cloud.name + " starts " + plan.reserved().size() + " agent(s) of template "

@@ -1,6 +1,11 @@
 package io.jenkins.plugins.openstackagents;
 
 import hudson.Util;
+import hudson.model.Hudson;
+import hudson.model.Node;
+import java.io.IOException;
+import java.lang.reflect.InvocationTargetException;
+import java.lang.reflect.Method;
 import java.util.function.Predicate;
 
 /**
@@ -9,7 +14,9 @@ import java.util.function.Predicate;
  * configures clouds on pages of their own ({@code /cloud/}, each at {@code /cloud/NAME/configure}), draws icons from
  * symbols, and has form fields whose checks need no {@code eval} (which its Content-Security-Policy forbids when
  * enforced). Hudson 1.395 configures clouds on {@code /configure}, draws {@code images/24x24/*.gif}, and checks a
- * field through a {@code checkUrl} that is JavaScript. docs/compatibility.md has the source lines.
+ * field through a {@code checkUrl} that is JavaScript. Current Jenkins also keeps each node in a file of its own,
+ * written by {@code Jenkins.updateNode(Node)}, and its {@code save()} no longer writes nodes; 1.395 keeps them in
+ * {@code config.xml}. docs/compatibility.md has the source lines.
  */
 public final class RunningCore {
 
@@ -54,6 +61,32 @@ public final class RunningCore {
             return true;
         } catch (ClassNotFoundException | LinkageError e) {
             return false;
+        }
+    }
+
+    /** Saves a node's own fields (an agent's address, its use, why it is to be deleted) where this core keeps them. */
+    public static void saveNode(Node node) throws IOException {
+        saveNode(Hudson.getInstance(), node);
+    }
+
+    /**
+     * {@code core.updateNode(node)} where the core has it (Jenkins since 1.635), else {@code Hudson.save()}, which on
+     * 1.395 writes the nodes with the rest of {@code config.xml}.
+     */
+    static void saveNode(Object core, Node node) throws IOException {
+        Method update;
+        try {
+            update = core.getClass().getMethod("updateNode", Node.class);
+        } catch (NoSuchMethodException e) {
+            ((Hudson) core).save();
+            return;
+        }
+        try {
+            update.invoke(core, node);
+        } catch (InvocationTargetException e) {
+            throw e.getCause() instanceof IOException ? (IOException) e.getCause() : new IOException(e.getCause());
+        } catch (IllegalAccessException e) {
+            throw new IOException(e);
         }
     }
 }

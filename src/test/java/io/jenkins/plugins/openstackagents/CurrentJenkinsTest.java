@@ -4,6 +4,8 @@ import hudson.model.Action;
 import hudson.model.FreeStyleProject;
 import hudson.model.Queue;
 import hudson.model.queue.CauseOfBlockage;
+import hudson.util.FormValidation;
+import io.jenkins.plugins.openstackagents.forms.FormChecks;
 import java.util.Calendar;
 import java.util.List;
 
@@ -97,5 +99,45 @@ public class CurrentJenkinsTest extends OpenStackTestCase {
         assertEquals("symbol-cloud", current.statusIcon());
         assertFalse("this harness is Hudson 1.395", RunningCore.get().isCurrent());
         assertEquals("configure", RunningCore.get().configure("my os"));
+    }
+
+    /** A core as current Jenkins is: nodes in files of their own, written by {@code updateNode(Node)}. */
+    public static final class CoreWithNodeFiles {
+        final List<hudson.model.Node> updated = new java.util.ArrayList<>();
+
+        public void updateNode(hudson.model.Node n) {
+            updated.add(n);
+        }
+    }
+
+    /**
+     * An agent's own fields (its address, its use, why it goes) are saved where the core keeps nodes: through
+     * {@code updateNode} on current Jenkins, whose {@code save()} no longer writes them (an SSH agent would lose its
+     * address at a restart), and in {@code config.xml} on Hudson 1.395.
+     */
+    public void testAnAgentIsSavedWhereTheCoreKeepsNodes() throws Exception {
+        AgentTemplate t = sshTemplate("linux", "openstack", 10, createTmpDir().getAbsolutePath());
+        hudson.clouds.add(cloud("os", getURL().toString(), t));
+        OpenStackAgent agent = new OpenStackAgent("os-linux-saved", "os", t, "server-1");
+        hudson.addNode(agent);
+
+        CoreWithNodeFiles current = new CoreWithNodeFiles();
+        RunningCore.saveNode(current, agent);
+        assertEquals(List.of(agent), current.updated);
+
+        agent.setAddress("127.10.0.77");
+        String config = new String(java.nio.file.Files.readAllBytes(new java.io.File(hudson.getRootDir(), "config.xml")
+                .toPath()), java.nio.charset.StandardCharsets.UTF_8);
+        assertTrue("1.395 keeps the address in config.xml", config.contains("127.10.0.77"));
+    }
+
+    /** The inbound warning says what this core hands each server: the controller's key on 1.395 only. */
+    public void testTheInboundWarningSaysWhatTheCoreHandsOut() {
+        String current = FormChecks.launchMethod(true, true).getMessage(); // HTML-escaped
+        assertFalse(current, current.contains("secret key"));
+        assertTrue(current, current.contains("connect as that agent"));
+        String hudson1395 = FormChecks.launchMethod(true, false).getMessage();
+        assertTrue(hudson1395, hudson1395.contains("presents the controller") && hudson1395.contains("secret key"));
+        assertEquals(FormValidation.Kind.OK, FormChecks.launchMethod(false, true).kind);
     }
 }

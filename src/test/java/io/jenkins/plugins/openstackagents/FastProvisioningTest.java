@@ -19,8 +19,9 @@ public class FastProvisioningTest extends OpenStackTestCase {
     }
 
     public void testWaitingBuildsGetOneServerEachWithoutNodeProvisioner() throws Exception {
-        hudson.clouds.add(cloud("os", getURL().toString(),
-                template("linux", "fast", 0, createTmpDir().getAbsolutePath())));
+        // single use with 2 executors in the field: a single-use agent takes one build, so it counts as one
+        hudson.clouds.add(cloud("os", getURL().toString(), new AgentTemplate("linux", "fast", "1", "img-1", "net-1", "",
+                "default", "", "", 2, createTmpDir().getAbsolutePath(), 0, 0, 10, 5, 0)));
         FreeStyleProject a = createFreeStyleProject("a");
         FreeStyleProject b = createFreeStyleProject("b");
         for (FreeStyleProject p : new FreeStyleProject[] {a, b}) {
@@ -34,6 +35,7 @@ public class FastProvisioningTest extends OpenStackTestCase {
             Thread.sleep(20);
         }
         System.out.println("TIMING queue to second create request: " + (System.currentTimeMillis() - queued) + " ms");
+        assertFalse("both servers requested at once, not the second after the first build", fa.isDone() || fb.isDone());
         assertBuildStatusSuccess(fa.get(120, TimeUnit.SECONDS));
         assertBuildStatusSuccess(fb.get(120, TimeUnit.SECONDS));
         assertEquals("one server per waiting build", 2, compute.calls(InMemoryCompute.Op.CREATE));

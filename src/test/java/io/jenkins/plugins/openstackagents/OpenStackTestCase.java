@@ -31,9 +31,30 @@ public abstract class OpenStackTestCase extends HudsonTestCase {
         compute.onActive(guests::boot).onGone(guests::halt);
     }
 
+    private final List<WebClient> webClients = new ArrayList<>();
+
+    @Override
+    public WebClient createWebClient() {
+        WebClient wc = super.createWebClient();
+        webClients.add(wc);
+        return wc;
+    }
+
     @Override
     protected void tearDown() throws Exception {
+        // the harness loads about:blank into each client's window when it ends: HtmlUnit 2.x sometimes fails on a
+        // page's frames there (NullPointerException in HtmlPage.loadFrames); closed windows have none
+        for (WebClient wc : webClients) {
+            wc.closeAllWindows();
+        }
         guests.haltAll();
+        // no cleanup pass may remove an agent (and save Hudson's config) while the harness deletes this Hudson's
+        // home: the periodic work acts on no cloud from now on, and a pass under way ends first
+        hudson.clouds.clear();
+        long end = System.currentTimeMillis() + 30_000;
+        while (OpenStackCleanupWork.running() && System.currentTimeMillis() < end) {
+            Thread.sleep(50);
+        }
         super.tearDown();
     }
 

@@ -170,10 +170,19 @@ public final class FormChecks {
         return FormValidation.ok();
     }
 
-    /** Inbound is allowed, with the truth about what it hands to each server on this core. */
-    public static FormValidation launchMethod(boolean inbound) {
+    /**
+     * Inbound is allowed, with the truth about what it hands to each server on this core: its own secret where the
+     * core checks one per agent (current Jenkins), else the controller's key (Hudson 1.395).
+     */
+    public static FormValidation launchMethod(boolean inbound, boolean secretPerAgent) {
         if (!inbound) {
             return FormValidation.ok();
+        }
+        if (secretPerAgent) {
+            return FormValidation.warning("An inbound agent's secret goes into the user data of its server, where"
+                    + " anything running there can read it and connect as that agent. It needs the controller's"
+                    + " inbound agent port open (Security settings). Use SSH unless every build on these servers is"
+                    + " trusted.");
         }
         return FormValidation.warning("On this Hudson core an inbound agent presents the controller's secret key:"
                 + " it goes into the user data of every server of this template, where anything running there can"
