@@ -50,7 +50,7 @@ public class OpenStackCleanupWork extends AsyncPeriodicWork {
         }
     }
 
-    /** Passes running now: Hudson 1.395's {@code doRun} can start a second while one runs. */
+    /** Passes running now: Hudson 1.395's {@code doRun} checks for a running one without a lock, so two can run. */
     private static final java.util.concurrent.atomic.AtomicInteger RUNNING =
             new java.util.concurrent.atomic.AtomicInteger();
 
