@@ -76,7 +76,13 @@ final class GuestEmulator {
         return sshStarted.get();
     }
 
+    /** Set once the test ends: a server that turns ACTIVE afterwards (a launch still under way) boots nothing. */
+    private volatile boolean halted;
+
     void boot(Server server, String userData) {
+        if (halted) {
+            return;
+        }
         if (SshGuest.isCloudConfig(userData)) {
             bootSsh(server, userData);
             return;
@@ -129,6 +135,9 @@ final class GuestEmulator {
                         : new SshGuest(server.address(), sshPort, hostKey, config.authorized(), sshJavaBin,
                                 shell(server)));
                 sshStarted.incrementAndGet();
+                if (halted) {
+                    kill(server.id()); // the test ended while this daemon started
+                }
             } catch (IOException e) {
                 System.out.println("guest " + server.name() + ": SSH daemon did not start on " + server.address()
                         + ":" + sshPort + ": " + e);
@@ -193,6 +202,7 @@ final class GuestEmulator {
     }
 
     void haltAll() {
+        halted = true;
         for (String id : new java.util.ArrayList<>(sshGuests.keySet())) {
             kill(id);
         }
