@@ -62,6 +62,8 @@ public class AgentTemplate extends AbstractDescribableImpl<AgentTemplate> {
     private int sshPort;
     /** The private key of the Nova key pair the image installs for {@link #sshUser}; null: a key per agent. */
     private Secret sshPrivateKey;
+    /** Idle, online agents of this template kept ready before builds ask; 0 (and configurations before it): none. */
+    private int spareAgents;
 
     /** An inbound template (as every template was before SSH agents). */
     public AgentTemplate(String name, String labels, String flavor, String image, String network, String keyPair,
@@ -73,12 +75,23 @@ public class AgentTemplate extends AbstractDescribableImpl<AgentTemplate> {
                 INBOUND, null, 0, null);
     }
 
-    @DataBoundConstructor
+    /** A template without spare agents. */
     public AgentTemplate(String name, String labels, String flavor, String image, String network, String keyPair,
                          String securityGroups, String availabilityZone, String userData, int numExecutors,
                          String remoteFs, int instanceCap, int idleMinutes, int bootTimeoutMinutes,
                          int connectTimeoutMinutes, int maxBuildMinutes, String launchMethod, String sshUser,
                          int sshPort, Secret sshPrivateKey) {
+        this(name, labels, flavor, image, network, keyPair, securityGroups, availabilityZone, userData, numExecutors,
+                remoteFs, instanceCap, idleMinutes, bootTimeoutMinutes, connectTimeoutMinutes, maxBuildMinutes,
+                launchMethod, sshUser, sshPort, sshPrivateKey, 0);
+    }
+
+    @DataBoundConstructor
+    public AgentTemplate(String name, String labels, String flavor, String image, String network, String keyPair,
+                         String securityGroups, String availabilityZone, String userData, int numExecutors,
+                         String remoteFs, int instanceCap, int idleMinutes, int bootTimeoutMinutes,
+                         int connectTimeoutMinutes, int maxBuildMinutes, String launchMethod, String sshUser,
+                         int sshPort, Secret sshPrivateKey, int spareAgents) {
         this.name = Util.fixEmptyAndTrim(name);
         this.labels = Util.fixNull(labels).trim();
         this.flavor = Util.fixEmptyAndTrim(flavor);
@@ -101,6 +114,7 @@ public class AgentTemplate extends AbstractDescribableImpl<AgentTemplate> {
         this.sshPort = sshPort > 0 && sshPort <= 65535 ? sshPort : DEFAULT_SSH_PORT;
         this.sshPrivateKey = sshPrivateKey == null || Secret.toString(sshPrivateKey).trim().isEmpty() ? null
                 : sshPrivateKey;
+        this.spareAgents = Math.max(0, spareAgents);
     }
 
     /** A template saved before SSH agents is inbound, and its user data, when it was the default, is the default. */
@@ -152,6 +166,8 @@ public class AgentTemplate extends AbstractDescribableImpl<AgentTemplate> {
         return isSsh() ? UserData.DEFAULT_SSH_CLOUD_CONFIG : UserData.DEFAULT_SCRIPT;
     }
     public int getNumExecutors() { return numExecutors; }
+    /** How many idle, online agents of this template are kept ready before builds ask for them. */
+    public int getSpareAgents() { return spareAgents; }
 
     /** Executors of each agent: one for a single-use agent, which takes one build, whatever the field says. */
     public int executorsPerAgent() {
@@ -206,7 +222,8 @@ public class AgentTemplate extends AbstractDescribableImpl<AgentTemplate> {
                 && idleMinutes == t.idleMinutes && bootTimeoutMinutes == t.bootTimeoutMinutes
                 && connectTimeoutMinutes == t.connectTimeoutMinutes && maxBuildMinutes == t.maxBuildMinutes
                 && launchMethod.equals(t.launchMethod) && sshUser.equals(t.sshUser) && sshPort == t.sshPort
-                && Secret.toString(sshPrivateKey).equals(Secret.toString(t.sshPrivateKey));
+                && Secret.toString(sshPrivateKey).equals(Secret.toString(t.sshPrivateKey))
+                && spareAgents == t.spareAgents;
     }
 
     @Override
@@ -321,6 +338,10 @@ public class AgentTemplate extends AbstractDescribableImpl<AgentTemplate> {
 
         public FormValidation doCheckInstanceCap(@QueryParameter String value) {
             return FormChecks.INSTANCE_CAP.check(value);
+        }
+
+        public FormValidation doCheckSpareAgents(@QueryParameter String value, @QueryParameter String instanceCap) {
+            return FormChecks.spareAgents(value, instanceCap);
         }
 
         public FormValidation doCheckIdleMinutes(@QueryParameter String value) {

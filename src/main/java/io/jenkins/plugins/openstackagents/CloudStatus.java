@@ -118,6 +118,16 @@ public class CloudStatus implements RootAction {
             return Times.readable(t, Instant.now());
         }
 
+        /** Spares of each template that wants any: wanted, ready, starting. */
+        public Map<String, io.jenkins.plugins.openstackagents.pool.Spares.Count> getSpares() {
+            return SpareAgents.counts(cloud);
+        }
+
+        /** Why no spare is started now; null when nothing stops it. */
+        public String getSpareWait() {
+            return rt.spares().waitReason();
+        }
+
         public Map<String, Long> getApiCalls() {
             return rt.stats().snapshot();
         }

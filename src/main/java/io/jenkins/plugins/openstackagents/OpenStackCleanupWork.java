@@ -82,6 +82,7 @@ public class OpenStackCleanupWork extends AsyncPeriodicWork {
         for (OpenStackComputer c : computers) {
             step("deletion of " + c.getName(), () -> deleteIfMarked(c));
         }
+        step("spare agents of cloud " + cloud.name, () -> SpareAgents.replenish(cloud));
         CloudRuntime rt = cloud.runtime();
         if (rt.cleanupDue(Duration.ofSeconds(cloud.getCleanupIntervalSeconds()))) {
             Map<String, String> agents = new HashMap<>();

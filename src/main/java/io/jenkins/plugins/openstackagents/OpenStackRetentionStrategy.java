@@ -8,7 +8,8 @@ import java.util.concurrent.TimeUnit;
 /**
  * Marks an agent for deletion once it has been idle for its template's idle minutes. Single-use agents are
  * marked when their build ends ({@link SingleUseListener}), or here: when one is idle after it ran a build before a
- * restart, or when no build took it for as long as the default idle minutes. It never deletes:
+ * restart, or when no build took it for as long as the default idle minutes. An idle agent its template keeps as a
+ * spare ({@link SpareAgents#keeps}) stays. It never deletes:
  * {@link OpenStackCleanupWork} does.
  */
 public class OpenStackRetentionStrategy extends RetentionStrategy<OpenStackComputer> {
@@ -23,6 +24,7 @@ public class OpenStackRetentionStrategy extends RetentionStrategy<OpenStackCompu
             return 1;
         }
         long idleMs = System.currentTimeMillis() - c.getIdleStartMilliseconds();
+        boolean spare = SpareAgents.keeps(c); // one of the idle agents its template keeps ready
         if (agent.isSingleUse()) {
             long now = System.currentTimeMillis();
             c.observe(now);
@@ -31,7 +33,7 @@ public class OpenStackRetentionStrategy extends RetentionStrategy<OpenStackCompu
             if (c.isUsed() && c.isIdle()) {
                 c.markForDeletion("single-use agent ran a build before Jenkins restarted");
                 OpenStackCleanupWork.trigger();
-            } else if (!c.isUsed() && c.isIdle() && onlineMs > unusedSingleUseMs) {
+            } else if (!c.isUsed() && c.isIdle() && onlineMs > unusedSingleUseMs && !spare) {
                 // started for a build that was cancelled, or that another agent took first
                 c.markForDeletion("single-use agent took no build in its first "
                         + TimeUnit.MILLISECONDS.toMinutes(onlineMs) + " min online (limit "
@@ -40,7 +42,7 @@ public class OpenStackRetentionStrategy extends RetentionStrategy<OpenStackCompu
             }
             return 1;
         }
-        if (c.isIdle() && c.isOnline() && idleMs > TimeUnit.MINUTES.toMillis(agent.getIdleMinutes())) {
+        if (c.isIdle() && c.isOnline() && idleMs > TimeUnit.MINUTES.toMillis(agent.getIdleMinutes()) && !spare) {
             c.markForDeletion("idle for " + TimeUnit.MILLISECONDS.toMinutes(idleMs) + " min (limit "
                     + agent.getIdleMinutes() + " min)");
         }

@@ -126,14 +126,14 @@ final class Provisioning {
         return names;
     }
 
-    /** Executors on their way for builds of this label, of every cloud; only the fast path's if asked. */
+    /** Executors on their way for builds of this label, of every cloud; only those NodeProvisioner did not plan if asked. */
     static int onTheWay(Label label, boolean fastOnly) {
         int n = 0;
         for (OpenStackCloud c : clouds()) {
             Ledger ledger = c.runtime().ledger();
             for (Map.Entry<String, Ledger.Launch> l : ledger.launching().entrySet()) {
-                if (fastOnly && l.getValue() != Ledger.Launch.FAST) {
-                    continue;
+                if (fastOnly && l.getValue() == Ledger.Launch.PROVISIONER) {
+                    continue; // NodeProvisioner discounts its own planned nodes, not the fast path's nor spares
                 }
                 AgentTemplate t = ledger.get(l.getKey()).map(e -> c.getTemplate(e.template())).orElse(null);
                 if (t != null && t.matches(label)) {
@@ -184,6 +184,10 @@ final class Provisioning {
      * ledger rebuilt after a restart) and the flavor of each matching template. Problems are said once.
      */
     private static Prepared prepare(OpenStackCloud cloud, Label label) {
+        return prepare(cloud, t -> t.matches(label));
+    }
+
+    private static Prepared prepare(OpenStackCloud cloud, java.util.function.Predicate<AgentTemplate> templates) {
         Prepared none = new Prepared(null, List.of());
         TemplateProblems problems = OpenStackCloud.descriptor().problems();
         try {
@@ -198,7 +202,7 @@ final class Provisioning {
         CloudRuntime rt = cloud.runtime();
         List<Candidate> candidates = new ArrayList<>();
         for (AgentTemplate t : cloud.getTemplates()) {
-            if (!t.matches(label)) {
+            if (!templates.test(t)) {
                 continue;
             }
             int allowed = problems.allowed(cloud.name, t, Instant.now());
@@ -258,8 +262,44 @@ final class Provisioning {
                 LOGGER.info(() -> "Cloud " + cloud.name + " starts " + plan.reserved().size() + " agent(s) of template "
                         + t.getName() + " for " + label + " (wanted " + wanted + ")");
             }
+            if (plan.reserved().size() < wanted
+                    && (plan.bound() == Planner.Bound.QUOTA || plan.bound() == Planner.Bound.CLOUD_CAP)) {
+                SpareAgents.makeRoom(cloud, label);
+            }
         }
         return launches;
+    }
+
+    /**
+     * Starts up to {@code missing} spare agents of one template, as far as the caps and the quota allow; returns
+     * what stopped it, {@link Planner.Bound#NONE} if nothing did.
+     */
+    static Planner.Bound startSpares(OpenStackCloud cloud, AgentTemplate template, int missing) {
+        Prepared prepared = prepare(cloud, t -> t == template);
+        if (prepared.candidates().isEmpty()) {
+            return Planner.Bound.PAUSED;
+        }
+        Candidate c = prepared.candidates().get(0);
+        CloudRuntime rt = cloud.runtime();
+        List<AgentLaunch> launches = new ArrayList<>();
+        Planner.Plan plan;
+        synchronized (DECIDING) {
+            plan = rt.reserve(new Planner.Request(template.getName(), c.perServer(), Math.min(missing, c.allowed()),
+                    template.getInstanceCap()), cloud.getInstanceCap(), () -> newName(cloud, template),
+                    prepared.limits());
+            for (String name : plan.reserved()) {
+                rt.ledger().launchStarted(name, Ledger.Launch.SPARE);
+                launches.add(new AgentLaunch(cloud, template, name, true));
+            }
+        }
+        if (!plan.isEmpty()) {
+            LOGGER.info(() -> "Cloud " + cloud.name + " starts " + plan.reserved().size() + " spare agent(s) of template "
+                    + template.getName());
+        }
+        for (AgentLaunch launch : launches) {
+            Computer.threadPoolForRemoting.submit(launch);
+        }
+        return plan.bound();
     }
 
     static String newName(OpenStackCloud cloud, AgentTemplate t) {

@@ -230,6 +230,24 @@ public final class FormChecks {
                 + " bytes once base64-encoded (at most " + UserData.MAX_ENCODED_BYTES + ").";
     }
 
+    /**
+     * Spare agents: a whole number; more than the template's instance cap can never all be ready (a warning: the
+     * cap wins).
+     */
+    public static FormValidation spareAgents(String value, String instanceCap) {
+        FormValidation v = SPARE_AGENTS.check(value);
+        if (v.kind != FormValidation.Kind.OK || Util.fixEmptyAndTrim(value) == null) {
+            return v;
+        }
+        int spares = Integer.parseInt(value.trim());
+        String cap = Util.fixEmptyAndTrim(instanceCap);
+        if (cap != null && cap.matches("\\d{1,9}") && Integer.parseInt(cap) > 0 && spares > Integer.parseInt(cap)) {
+            return FormValidation.warning("More than the instance cap (" + cap + "): at most " + cap
+                    + " agents of this template, spares included.");
+        }
+        return v;
+    }
+
     /** A form field that holds a whole number within bounds; empty means its default. */
     public record WholeNumber(String field, String title, int min, int max) {
         public FormValidation check(String value) {
@@ -243,6 +261,7 @@ public final class FormChecks {
     public static final WholeNumber CLEANUP_INTERVAL = new WholeNumber("cleanupIntervalSeconds", "The cleanup interval", 10,
             3600);
     public static final WholeNumber EXECUTORS = new WholeNumber("numExecutors", "Executors", 1, 100);
+    public static final WholeNumber SPARE_AGENTS = new WholeNumber("spareAgents", "Spare agents", 0, 1000);
     public static final WholeNumber IDLE_MINUTES = new WholeNumber("idleMinutes", "Idle minutes", 0, 7 * 24 * 60);
     public static final WholeNumber BOOT_TIMEOUT = new WholeNumber("bootTimeoutMinutes", "Boot timeout", 1, 24 * 60);
     public static final WholeNumber CONNECT_TIMEOUT = new WholeNumber("connectTimeoutMinutes", "Connect timeout", 1, 24 * 60);
@@ -251,8 +270,8 @@ public final class FormChecks {
 
     private static final List<WholeNumber> CLOUD_NUMBERS = List.of(INSTANCE_CAP, LIMITS_INTERVAL,
             REQUESTS_PER_SECOND, CLEANUP_INTERVAL);
-    private static final List<WholeNumber> TEMPLATE_NUMBERS = List.of(EXECUTORS, INSTANCE_CAP, IDLE_MINUTES,
-            BOOT_TIMEOUT, CONNECT_TIMEOUT, MAX_BUILD_MINUTES);
+    private static final List<WholeNumber> TEMPLATE_NUMBERS = List.of(EXECUTORS, INSTANCE_CAP, SPARE_AGENTS,
+            IDLE_MINUTES, BOOT_TIMEOUT, CONNECT_TIMEOUT, MAX_BUILD_MINUTES);
 
     /**
      * Refuses a submitted cloud that cannot work, with one sentence naming the field: a name that cannot be part of

@@ -40,6 +40,7 @@ public final class CloudRuntime {
     private final Launcher launcher;
     private final Reconciler reconciler;
     private final Janitor janitor;
+    private final Spares spares;
 
     public CloudRuntime(String cloudName, String controllerId, ComputeFactory factory, Clock clock, Sleeper sleeper) {
         this(cloudName, controllerId, factory, clock, sleeper, NO_BACKGROUND, () -> true);
@@ -64,6 +65,12 @@ public final class CloudRuntime {
         reconciler = new Reconciler(cloudName, clock, ledger, snapshots);
         reservations = new Reservations(clock, ledger, gate, snapshots, quota, shared, reconciler);
         janitor = new Janitor(cloudName, clock, ledger, snapshots, reaper, reconciler);
+        spares = new Spares(cloudName, ledger);
+    }
+
+    /** The spare agents' state: why replenishing waits, the spares deleted to make room. */
+    public Spares spares() {
+        return spares;
     }
 
     public String controllerId() {

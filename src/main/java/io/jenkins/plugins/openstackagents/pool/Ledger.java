@@ -52,8 +52,11 @@ public final class Ledger {
     private record Gone(Entry entry, Instant goneAt) {
     }
 
-    /** Who watches a server being started: NodeProvisioner's future, or the plugin's own fast path. */
-    public enum Launch { PROVISIONER, FAST }
+    /**
+     * Who watches a server being started: NodeProvisioner's future, the plugin's own fast path, or the replenishing
+     * of spare agents (no build waits for it).
+     */
+    public enum Launch { PROVISIONER, FAST, SPARE }
 
     private final Map<String, Entry> entries = new LinkedHashMap<>();
     /** Servers whose launch is still running (request, boot, agent connection), and which path started it. */

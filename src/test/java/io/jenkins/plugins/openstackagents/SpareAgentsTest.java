@@ -1,0 +1,170 @@
+package io.jenkins.plugins.openstackagents;
+
+import hudson.model.FreeStyleBuild;
+import hudson.model.FreeStyleProject;
+import hudson.tasks.Shell;
+import io.jenkins.plugins.openstackagents.nova.InMemoryCompute;
+import io.jenkins.plugins.openstackagents.pool.Spares;
+import java.util.Map;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.function.BooleanSupplier;
+
+/**
+ * Spare agents on the in-memory Nova: started before builds ask, taken by a build at once, replaced when single-use,
+ * deleted to make room for a waiting build of another template at the quota, said once when there is no room, and
+ * not started twice after a restart. Each with the exact number of create and delete requests.
+ */
+public class SpareAgentsTest extends OpenStackTestCase {
+
+    private static AgentTemplate spareTemplate(String name, String labels, int idleMinutes, int spares, String fs) {
+        return new AgentTemplate(name, labels, "1", "img-1", "net-1", "", "default", "", "", 1, fs, 0, idleMinutes, 10,
+                5, 0, AgentTemplate.SSH, "", 0, null, spares);
+    }
+
+    private FreeStyleProject job(String name, String label) throws Exception {
+        FreeStyleProject p = createFreeStyleProject(name);
+        p.setAssignedLabel(hudson.getLabel(label));
+        p.getBuildersList().add(new Shell("echo " + name));
+        return p;
+    }
+
+    /** Runs cleanup passes (which replenish spares) until the condition holds. */
+    private void await(String what, BooleanSupplier condition) throws Exception {
+        long end = System.currentTimeMillis() + 60_000;
+        while (!condition.getAsBoolean()) {
+            assertTrue("timed out waiting for " + what, System.currentTimeMillis() < end);
+            OpenStackCleanupWork.trigger();
+            Thread.sleep(200);
+        }
+    }
+
+    private Spares.Count spares(OpenStackCloud cloud, String template) {
+        Map<String, Spares.Count> counts = SpareAgents.counts(cloud);
+        return counts.get(template);
+    }
+
+    private int creates() {
+        return compute.calls(InMemoryCompute.Op.CREATE);
+    }
+
+    private int deletes() {
+        return compute.calls(InMemoryCompute.Op.DELETE);
+    }
+
+    public void testSparesAreReadyBeforeABuildAsksAndOneTakesItAtOnce() throws Exception {
+        OpenStackCloud cloud = cloud("os", getURL().toString(),
+                spareTemplate("linux", "ready", 10, 2, createTmpDir().getAbsolutePath()));
+        hudson.clouds.add(cloud);
+        await("two spares ready", () -> spares(cloud, "linux").ready() == 2);
+        assertEquals("one create per spare", 2, creates());
+
+        String page = createWebClient().goTo("openstack-agents/os/").asText();
+        assertTrue(page, page.matches("(?s).*Spare agents.*linux\\s+2\\s+2\\s+0.*"));
+        assertTrue(page, page.contains("Replenished as soon as one is missing."));
+
+        long queued = System.currentTimeMillis();
+        FreeStyleBuild b = assertBuildStatusSuccess(job("quick", "ready").scheduleBuild2(0).get(60, TimeUnit.SECONDS));
+        System.out.println("TIMING queue to finished build on a spare: " + (System.currentTimeMillis() - queued) + " ms");
+        assertTrue(b.getBuiltOn() instanceof OpenStackAgent);
+        // the agent is idle again, and still one of the two spares: nothing is started, nothing deleted
+        await("two spares ready again", () -> spares(cloud, "linux").ready() == 2);
+        for (int i = 0; i < 5; i++) {
+            OpenStackCleanupWork.trigger();
+            Thread.sleep(200);
+        }
+        assertEquals("no create for the build", 2, creates());
+        assertEquals(0, deletes());
+        assertEquals(0, compute.refusedCreates());
+
+        // idle minutes do not remove a spare
+        OpenStackRetentionStrategy retention = new OpenStackRetentionStrategy();
+        for (hudson.model.Computer c : hudson.getComputers()) {
+            if (c instanceof OpenStackComputer) {
+                assertTrue(c.getName() + " is kept as a spare", SpareAgents.keeps((OpenStackComputer) c));
+                retention.check((OpenStackComputer) c);
+                assertNull(((OpenStackComputer) c).getDeletionReason());
+            }
+        }
+    }
+
+    public void testASingleUseSpareIsReplacedOnceItsBuildEnds() throws Exception {
+        OpenStackCloud cloud = cloud("os", getURL().toString(),
+                spareTemplate("once", "single", 0, 1, createTmpDir().getAbsolutePath()));
+        hudson.clouds.add(cloud);
+        await("a spare ready", () -> spares(cloud, "once").ready() == 1);
+        assertEquals(1, creates());
+
+        FreeStyleBuild b = assertBuildStatusSuccess(job("once", "single").scheduleBuild2(0).get(60, TimeUnit.SECONDS));
+        String used = b.getBuiltOnStr();
+        await("the used spare gone and a new one ready", () -> hudson.getNode(used) == null
+                && spares(cloud, "once").ready() == 1);
+        assertEquals("the spare, then its replacement", 2, creates());
+        assertEquals("the used single-use spare", 1, deletes());
+        assertEquals(0, compute.refusedCreates());
+    }
+
+    public void testAtTheQuotaTheOldestSpareOfAnotherTemplateMakesRoomForAWaitingBuild() throws Exception {
+        compute.quota(2, -1, -1);
+        String fs = createTmpDir().getAbsolutePath();
+        OpenStackCloud cloud = cloud("os", getURL().toString(), spareTemplate("a", "on-a", 10, 2, fs),
+                spareTemplate("b", "on-b", 0, 0, fs));
+        hudson.clouds.add(cloud);
+        cloud.runtime().setLimitsInterval(java.time.Duration.ofSeconds(1));
+        await("two spares of a", () -> spares(cloud, "a").ready() == 2);
+        assertEquals(2, creates());
+
+        try (LogCapture log = LogCapture.start()) {
+            FreeStyleBuild b = assertBuildStatusSuccess(job("needs-b", "on-b").scheduleBuild2(0)
+                    .get(90, TimeUnit.SECONDS));
+            assertTrue(b.getBuiltOnStr(), b.getBuiltOnStr().startsWith("os-b-"));
+            assertEquals("two spares, then b's agent", 3, creates());
+            assertEquals("one spare deleted to make room", 1, cloud.runtime().spares().evictions());
+            assertEquals(1L, log.containing("marked for deletion: spare agent of template a, deleted to make room for a build waiting for on-b"));
+        }
+        assertEquals(0, compute.refusedCreates());
+        // b's single-use server goes, and the room goes back to a's spares
+        await("a's spares replenished", () -> spares(cloud, "a").ready() == 2);
+        assertEquals("the replacement spare", 4, creates());
+        assertEquals("the spare that made room, b's single-use agent", 2, deletes());
+        assertEquals(0, compute.refusedCreates());
+    }
+
+    public void testNoRoomForSparesIsSaidOnceAndShownOnTheStatusPage() throws Exception {
+        compute.quota(1, -1, -1);
+        OpenStackCloud cloud = cloud("os", getURL().toString(),
+                spareTemplate("linux", "few", 10, 3, createTmpDir().getAbsolutePath()));
+        try (LogCapture log = LogCapture.start()) {
+            hudson.clouds.add(cloud);
+            await("one spare ready", () -> spares(cloud, "linux").ready() == 1);
+            for (int i = 0; i < 10; i++) {
+                OpenStackCleanupWork.trigger();
+                Thread.sleep(200);
+            }
+            assertEquals("the quota holds one", 1, creates());
+            assertEquals(0, compute.refusedCreates());
+            assertEquals("said once, not once per pass", 1L, log.containing("stops starting spare agents"));
+        }
+        String page = createWebClient().goTo("openstack-agents/os/").asText();
+        assertTrue(page, page.matches("(?s).*linux\\s+3\\s+1\\s+0.*"));
+        assertTrue(page, page.contains("Not replenished now: the quota or an instance cap leaves no room"));
+    }
+
+    public void testARestartStartsNoSpareTwice() throws Exception {
+        OpenStackCloud cloud = cloud("os", getURL().toString(),
+                spareTemplate("linux", "kept", 10, 2, createTmpDir().getAbsolutePath()));
+        hudson.clouds.add(cloud);
+        await("two spares ready", () -> spares(cloud, "linux").ready() == 2);
+        assertEquals(2, creates());
+
+        restartHudson();
+        OpenStackCloud after = (OpenStackCloud) hudson.getCloud("os");
+        await("both spares back", () -> spares(after, "linux").ready() == 2);
+        for (int i = 0; i < 10; i++) {
+            OpenStackCleanupWork.trigger();
+            Thread.sleep(200);
+        }
+        assertEquals("no spare started again", 2, creates());
+        assertEquals(0, deletes());
+    }
+}
