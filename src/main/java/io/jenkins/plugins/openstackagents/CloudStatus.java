@@ -123,6 +123,10 @@ public class CloudStatus implements RootAction {
             return SpareAgents.counts(cloud);
         }
 
+        public int getSpareEvictions() {
+            return rt.spares().evictions();
+        }
+
         /** Why no spare is started now; null when nothing stops it. */
         public String getSpareWait() {
             return rt.spares().waitReason();

@@ -94,12 +94,12 @@ public class OpenStackComputer extends AbstractCloudComputer<OpenStackAgent> {
 
     /**
      * Marks the agent for deletion: it takes no more builds and shows why; the cleanup work deletes it. Only the
-     * first reason counts.
+     * first reason counts (false for a later one).
      */
-    void markForDeletion(String reason) {
+    boolean markForDeletion(String reason) {
         OpenStackAgent agent = getNode();
         if (agent == null || !agent.markForDeletion(reason)) {
-            return;
+            return false;
         }
         lastDeletionReason = reason;
         LOGGER.info("Agent " + getName() + " marked for deletion: " + reason);
@@ -109,6 +109,7 @@ public class OpenStackComputer extends AbstractCloudComputer<OpenStackAgent> {
             // current Jenkins keeps the cause on the node and refuses once the node is removed: nothing left to show
             LOGGER.fine("Agent " + getName() + " was removed before its offline cause was set: " + e.getMessage());
         }
+        return true;
     }
 
     /** The offline cause shown on the agent's page. */

@@ -14,6 +14,7 @@ import io.jenkins.plugins.openstackagents.pool.Ledger;
 import io.jenkins.plugins.openstackagents.pool.LimitsSnapshot;
 import io.jenkins.plugins.openstackagents.pool.Planner;
 import io.jenkins.plugins.openstackagents.pool.Quota;
+import io.jenkins.plugins.openstackagents.pool.Spares;
 import java.security.SecureRandom;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -49,13 +50,13 @@ final class Provisioning {
             return List.of();
         }
         Prepared prepared = prepare(cloud, label);
-        List<AgentLaunch> started;
+        Reserved r;
         synchronized (DECIDING) {
-            started = reserve(cloud, prepared, label, provisionerDemand(label, excessWorkload),
-                    Ledger.Launch.PROVISIONER);
+            r = reserve(cloud, prepared, label, provisionerDemand(label, excessWorkload), Ledger.Launch.PROVISIONER);
         }
+        r.makeRoom(cloud, label);
         List<PlannedNode> planned = new ArrayList<>();
-        for (AgentLaunch launch : started) {
+        for (AgentLaunch launch : r.launches()) {
             planned.add(new PlannedNode(launch.name(), Computer.threadPoolForRemoting.submit(launch),
                     launch.executors()));
         }
@@ -79,12 +80,38 @@ final class Provisioning {
             return;
         }
         Prepared prepared = prepare(cloud, label);
-        List<AgentLaunch> started;
+        Reserved r;
         synchronized (DECIDING) {
-            started = reserve(cloud, prepared, label, fastDemand(label, waitingBuilds), Ledger.Launch.FAST);
+            r = reserve(cloud, prepared, label, fastDemand(label, waitingBuilds), Ledger.Launch.FAST);
         }
-        for (AgentLaunch launch : started) {
+        r.makeRoom(cloud, label);
+        for (AgentLaunch launch : r.launches()) {
             Computer.threadPoolForRemoting.submit(launch);
+        }
+    }
+
+    /**
+     * What a round reserved; and, when demand was left because the quota or the cloud's cap had no room, the last
+     * such plan (its headroom) and what one server of its template takes: a spare may make room then.
+     */
+    private record Reserved(List<AgentLaunch> launches, Planner.Plan shortOfRoom, Quota perServer) {
+        /** Outside the lock: deletes an idle spare of another template if that gives the waiting build room. */
+        void makeRoom(OpenStackCloud cloud, Label label) {
+            if (shortOfRoom != null) {
+                SpareAgents.makeRoom(cloud, label, shortOfRoom.headroom(), perServer);
+            }
+        }
+    }
+
+    /** Whether a build waits that this cloud could start an agent for and nothing idle or on its way will take. */
+    static boolean demandWaits(OpenStackCloud cloud) {
+        synchronized (DECIDING) {
+            for (Map.Entry<Label, Integer> w : waitingBuilds().entrySet()) {
+                if (cloud.canProvision(w.getKey()) && fastDemand(w.getKey(), w.getValue()) > 0) {
+                    return true;
+                }
+            }
+            return false;
         }
     }
 
@@ -241,9 +268,11 @@ final class Provisioning {
     }
 
     /** Reserves servers for {@code excess} executors of demand from what was prepared; asks the cloud nothing. */
-    private static List<AgentLaunch> reserve(OpenStackCloud cloud, Prepared prepared, Label label, int excess,
-                                        Ledger.Launch path) {
+    private static Reserved reserve(OpenStackCloud cloud, Prepared prepared, Label label, int excess,
+                                    Ledger.Launch path) {
         List<AgentLaunch> launches = new ArrayList<>();
+        Planner.Plan shortOfRoom = null;
+        Quota perServer = null;
         CloudRuntime rt = cloud.runtime();
         for (Candidate c : prepared.candidates()) {
             if (excess <= 0) {
@@ -264,29 +293,42 @@ final class Provisioning {
             }
             if (plan.reserved().size() < wanted
                     && (plan.bound() == Planner.Bound.QUOTA || plan.bound() == Planner.Bound.CLOUD_CAP)) {
-                SpareAgents.makeRoom(cloud, label);
+                shortOfRoom = plan;
+                perServer = c.perServer();
             }
         }
-        return launches;
+        return new Reserved(launches, excess > 0 ? shortOfRoom : null, perServer);
     }
 
     /**
-     * Starts up to {@code missing} spare agents of one template, as far as the caps and the quota allow; returns
-     * what stopped it, {@link Planner.Bound#NONE} if nothing did.
+     * Starts the spare agents one template misses ({@code missing}, counted under the lock, so two passes never
+     * start the same spare twice), unless a build waits that this cloud could start an agent for (checked under the
+     * same lock), as far as the caps and the quota allow. Returns why it started fewer, {@link Spares.Wait#NONE} if
+     * nothing stopped it.
      */
-    static Planner.Bound startSpares(OpenStackCloud cloud, AgentTemplate template, int missing) {
+    static Spares.Wait startSpares(OpenStackCloud cloud, AgentTemplate template, java.util.function.IntSupplier missing) {
         Prepared prepared = prepare(cloud, t -> t == template);
         if (prepared.candidates().isEmpty()) {
-            return Planner.Bound.PAUSED;
+            return Spares.Wait.TEMPLATE; // the template cannot start now: its problem is said once, on the status page
         }
         Candidate c = prepared.candidates().get(0);
         CloudRuntime rt = cloud.runtime();
         List<AgentLaunch> launches = new ArrayList<>();
         Planner.Plan plan;
         synchronized (DECIDING) {
-            plan = rt.reserve(new Planner.Request(template.getName(), c.perServer(), Math.min(missing, c.allowed()),
-                    template.getInstanceCap()), cloud.getInstanceCap(), () -> newName(cloud, template),
-                    prepared.limits());
+            if (demandWaits(cloud)) {
+                return Spares.Wait.DEMAND;
+            }
+            int n = Math.min(missing.getAsInt(), c.allowed());
+            if (template.getInstanceCap() > 0) {
+                n = Math.min(n, template.getInstanceCap()
+                        - rt.ledger().count(e -> e.template().equals(template.getName())));
+            }
+            if (n <= 0) {
+                return Spares.Wait.NONE;
+            }
+            plan = rt.reserve(new Planner.Request(template.getName(), c.perServer(), n, template.getInstanceCap()),
+                    cloud.getInstanceCap(), () -> newName(cloud, template), prepared.limits());
             for (String name : plan.reserved()) {
                 rt.ledger().launchStarted(name, Ledger.Launch.SPARE);
                 launches.add(new AgentLaunch(cloud, template, name, true));
@@ -299,7 +341,15 @@ final class Provisioning {
         for (AgentLaunch launch : launches) {
             Computer.threadPoolForRemoting.submit(launch);
         }
-        return plan.bound();
+        switch (plan.bound()) {
+            case QUOTA:
+            case CLOUD_CAP:
+                return Spares.Wait.NO_ROOM;
+            case PAUSED:
+                return Spares.Wait.PACING; // the runtime planned nothing now (a pause itself was asked before)
+            default:
+                return Spares.Wait.NONE;
+        }
     }
 
     static String newName(OpenStackCloud cloud, AgentTemplate t) {

@@ -5,14 +5,14 @@ import hudson.model.Hudson;
 import hudson.model.Label;
 import hudson.model.Node;
 import io.jenkins.plugins.openstackagents.pool.CloudRuntime;
-import io.jenkins.plugins.openstackagents.pool.Planner;
+import io.jenkins.plugins.openstackagents.pool.Ledger;
+import io.jenkins.plugins.openstackagents.pool.Quota;
 import io.jenkins.plugins.openstackagents.pool.Spares;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.logging.Logger;
 
 /**
  * Spare agents: idle, online agents of a template kept ready before builds ask ({@link AgentTemplate#getSpareAgents}).
@@ -23,8 +23,6 @@ import java.util.logging.Logger;
  * starts none twice) and the launches under way.
  */
 final class SpareAgents {
-
-    private static final Logger LOGGER = Logger.getLogger(SpareAgents.class.getName());
 
     private SpareAgents() {
     }
@@ -100,75 +98,89 @@ final class SpareAgents {
         return ready <= t.getSpareAgents();
     }
 
+    /** How many spares of this template are missing now (0 if it wants none). */
+    private static int missing(OpenStackCloud cloud, AgentTemplate t) {
+        Spares.Count c = counts(cloud).get(t.getName());
+        return c == null ? 0 : c.missing();
+    }
+
     /**
      * Starts the spares each template of the cloud is missing, unless a build waits that this cloud could start an
      * agent for, requests are paused, or there is no room; says why it waits (once, for a paused cloud or no room).
-     * Run by each cleanup pass.
+     * Run by each cleanup pass; one at a time per cloud.
      */
     static void replenish(OpenStackCloud cloud) {
-        Map<String, Spares.Count> counts = counts(cloud);
         Spares spares = cloud.runtime().spares();
-        boolean missing = false;
-        for (Spares.Count c : counts.values()) {
-            missing |= c.missing() > 0;
+        if (!spares.begin()) {
+            return;
         }
-        if (!missing) {
+        try {
+            replenishNow(cloud, spares);
+        } finally {
+            spares.done();
+        }
+    }
+
+    private static void replenishNow(OpenStackCloud cloud, Spares spares) {
+        List<AgentTemplate> short_ = new ArrayList<>();
+        for (AgentTemplate t : cloud.getTemplates()) {
+            if (missing(cloud, t) > 0) {
+                short_.add(t);
+            }
+        }
+        if (short_.isEmpty()) {
             spares.waiting(Spares.Wait.NONE, null);
             return;
         }
-        for (Label label : Provisioning.waitingBuilds().keySet()) {
-            if (cloud.canProvision(label)) {
-                spares.waiting(Spares.Wait.DEMAND, null);
-                return;
-            }
-        }
-        CloudRuntime rt = cloud.runtime();
-        String paused = rt.pauseReason();
+        String paused = cloud.runtime().pauseReason();
         if (paused != null) {
             spares.waiting(Spares.Wait.PAUSED, paused);
             return;
         }
         Spares.Wait wait = Spares.Wait.NONE;
-        for (Map.Entry<String, Spares.Count> e : counts.entrySet()) {
-            AgentTemplate t = cloud.getTemplate(e.getKey());
-            if (t == null || e.getValue().missing() <= 0) {
-                continue;
-            }
-            Planner.Bound bound = Provisioning.startSpares(cloud, t, e.getValue().missing());
-            if (bound == Planner.Bound.QUOTA || bound == Planner.Bound.CLOUD_CAP || bound == Planner.Bound.TEMPLATE_CAP) {
-                wait = Spares.Wait.NO_ROOM;
-            } else if (bound == Planner.Bound.PAUSED && wait == Spares.Wait.NONE) {
-                wait = Spares.Wait.PACING; // the runtime planned nothing now (not paused: that was asked above)
+        for (AgentTemplate t : short_) {
+            Spares.Wait w = Provisioning.startSpares(cloud, t, () -> missing(cloud, t));
+            if (w.ordinal() > wait.ordinal()) {
+                wait = w; // the most telling reason: NO_ROOM over PAUSED over TEMPLATE over PACING over DEMAND
             }
         }
         spares.waiting(wait, null);
     }
 
     /**
-     * A build waits for {@code label} and the quota (or the cloud's cap) leaves no room: deletes the oldest idle
-     * spare of a template that cannot take that build, if there is one, and no spare so deleted still counts.
+     * A build waits for {@code label} and the quota (or the cloud's cap) left no room: deletes the oldest idle spare
+     * of a template that cannot take that build, if its server's resources would give the build's template room
+     * ({@code headroom} plus the spare's fits {@code perServer}), and no spare so deleted still counts.
      */
-    static void makeRoom(OpenStackCloud cloud, Label label) {
+    static void makeRoom(OpenStackCloud cloud, Label label, Quota headroom, Quota perServer) {
+        CloudRuntime rt = cloud.runtime();
         OpenStackComputer oldest = null;
+        java.time.Instant oldestAt = null;
         for (AgentTemplate t : cloud.getTemplates()) {
             if (t.getSpareAgents() <= 0 || t.matches(label)) {
                 continue;
             }
             for (OpenStackComputer c : computers(cloud, t.getName())) {
-                if (ready(c) && (oldest == null || c.getConnectTime() < oldest.getConnectTime())) {
+                java.util.Optional<Ledger.Entry> e = rt.ledger().get(c.getName());
+                if (!ready(c) || e.isEmpty() || headroom.plus(e.get().resources()).count(perServer) < 1) {
+                    continue;
+                }
+                if (oldest == null || e.get().reservedAt().isBefore(oldestAt)) {
                     oldest = c;
+                    oldestAt = e.get().reservedAt();
                 }
             }
         }
-        if (oldest == null || !cloud.runtime().spares().mayEvict(oldest.getName())) {
+        if (oldest == null || !rt.spares().mayEvict(oldest.getName())) {
             return;
         }
         Node n = oldest.getNode();
         String template = n instanceof OpenStackAgent ? ((OpenStackAgent) n).getTemplateName() : "?";
-        oldest.markForDeletion("spare agent of template " + template + ", deleted to make room for a build waiting for "
-                + label);
+        if (!oldest.markForDeletion("spare agent of template " + template + ", deleted to make room for a build"
+                + " waiting for " + label + " (" + (rt.spares().evictions()) + " so far)")) {
+            rt.spares().notEvicted(oldest.getName());
+            return;
+        }
         OpenStackCleanupWork.trigger();
-        LOGGER.fine(() -> "Cloud " + cloud.name + ": " + cloud.runtime().spares().evictions()
-                + " spare(s) deleted to make room so far");
     }
 }

@@ -43,6 +43,13 @@ public class FormValidationTest extends OpenStackTestCase {
         assertEquals(FormValidation.Kind.ERROR, templateForm().doCheckLabels("  ").kind);
         assertEquals(FormValidation.Kind.ERROR, templateForm().doCheckLabels("a && (b").kind);
         assertEquals(FormValidation.Kind.OK, templateForm().doCheckLabels("openstack linux").kind);
+        assertEquals(FormValidation.Kind.OK, templateForm().doCheckSpareAgents("", "0").kind);
+        assertEquals(FormValidation.Kind.OK, templateForm().doCheckSpareAgents("2", "0").kind);
+        assertEquals(FormValidation.Kind.ERROR, templateForm().doCheckSpareAgents("-1", "0").kind);
+        assertEquals(FormValidation.Kind.ERROR, templateForm().doCheckSpareAgents("two", "").kind);
+        FormValidation overCap = templateForm().doCheckSpareAgents("5", "3");
+        assertEquals(FormValidation.Kind.WARNING, overCap.kind);
+        assertTrue(overCap.getMessage(), overCap.getMessage().contains("More than the instance cap (3)"));
         assertEquals(FormValidation.Kind.ERROR, templateForm().doCheckFlavor("", "", "", true, "", "", "", "", "",
                 "").kind);
         assertEquals(FormValidation.Kind.ERROR, templateForm().doCheckImage("", "", "", true, "", "", "", "", "",

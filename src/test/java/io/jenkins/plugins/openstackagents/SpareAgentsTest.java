@@ -88,6 +88,65 @@ public class SpareAgentsTest extends OpenStackTestCase {
         }
     }
 
+    /** The single-use rule "took no build in N min" spares a spare; once the template wants none, it applies. */
+    public void testASingleUseSpareThatNoBuildTookIsKeptWhileWanted() throws Exception {
+        long limit = OpenStackRetentionStrategy.unusedSingleUseMs;
+        OpenStackRetentionStrategy.unusedSingleUseMs = 0;
+        try {
+            String fs = createTmpDir().getAbsolutePath();
+            OpenStackCloud cloud = cloud("os", getURL().toString(), spareTemplate("once", "single", 0, 1, fs));
+            hudson.clouds.add(cloud);
+            await("a spare ready", () -> spares(cloud, "once").ready() == 1);
+            OpenStackComputer c = null;
+            for (hudson.model.Computer x : hudson.getComputers()) {
+                if (x instanceof OpenStackComputer) {
+                    c = (OpenStackComputer) x;
+                }
+            }
+            OpenStackRetentionStrategy retention = new OpenStackRetentionStrategy();
+            Thread.sleep(50);
+            retention.check(c);
+            assertNull("kept as the template's spare", c.getDeletionReason());
+
+            // the same cloud, its template now without spares: the agent is an unused single-use agent like any
+            hudson.clouds.remove(cloud);
+            hudson.clouds.add(cloud("os", getURL().toString(), spareTemplate("once", "single", 0, 0, fs)));
+            retention.check(c);
+            assertNotNull("marked once no spare is wanted", c.getDeletionReason());
+            assertTrue(c.getDeletionReason(), c.getDeletionReason().startsWith("single-use agent took no build"));
+        } finally {
+            OpenStackRetentionStrategy.unusedSingleUseMs = limit;
+        }
+    }
+
+    /** Two replenishing passes at once (two cleanup passes can run together) start each missing spare once. */
+    public void testTwoPassesAtOnceStartEachSpareOnce() throws Exception {
+        compute.bootTime(java.time.Duration.ofSeconds(2));
+        OpenStackCloud cloud = cloud("os", getURL().toString(),
+                spareTemplate("linux", "twice", 10, 3, createTmpDir().getAbsolutePath()));
+        cloud.runtime().assumeSoleUser(); // no pacing: all three in one plan
+        java.util.concurrent.CountDownLatch go = new java.util.concurrent.CountDownLatch(1);
+        Thread[] passes = new Thread[4];
+        for (int i = 0; i < passes.length; i++) {
+            passes[i] = new Thread(() -> {
+                try {
+                    go.await();
+                    SpareAgents.replenish(cloud);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            });
+            passes[i].start();
+        }
+        hudson.clouds.add(cloud);
+        go.countDown();
+        for (Thread t : passes) {
+            t.join(30_000);
+        }
+        await("three spares ready", () -> spares(cloud, "linux").ready() == 3);
+        assertEquals("one create per spare", 3, creates());
+    }
+
     public void testASingleUseSpareIsReplacedOnceItsBuildEnds() throws Exception {
         OpenStackCloud cloud = cloud("os", getURL().toString(),
                 spareTemplate("once", "single", 0, 1, createTmpDir().getAbsolutePath()));
@@ -130,8 +189,23 @@ public class SpareAgentsTest extends OpenStackTestCase {
         assertEquals(0, compute.refusedCreates());
     }
 
+    /** The instances quota: room for one spare of the three wanted. */
     public void testNoRoomForSparesIsSaidOnceAndShownOnTheStatusPage() throws Exception {
-        compute.quota(1, -1, -1);
+        noRoomForSpares(1, -1, -1);
+    }
+
+    /** The cores quota (flavor 1 has 1 vCPU): the same. */
+    public void testTheCoresQuotaBoundsSparesToo() throws Exception {
+        noRoomForSpares(-1, 1, -1);
+    }
+
+    /** The RAM quota (flavor 1 has 512 MB): the same. */
+    public void testTheRamQuotaBoundsSparesToo() throws Exception {
+        noRoomForSpares(-1, -1, 1000);
+    }
+
+    private void noRoomForSpares(int instances, int cores, int ramMb) throws Exception {
+        compute.quota(instances, cores, ramMb);
         OpenStackCloud cloud = cloud("os", getURL().toString(),
                 spareTemplate("linux", "few", 10, 3, createTmpDir().getAbsolutePath()));
         try (LogCapture log = LogCapture.start()) {

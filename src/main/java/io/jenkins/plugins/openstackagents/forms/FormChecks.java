@@ -235,8 +235,11 @@ public final class FormChecks {
      * cap wins).
      */
     public static FormValidation spareAgents(String value, String instanceCap) {
+        if (Util.fixEmptyAndTrim(value) == null) {
+            return FormValidation.ok(); // the default: none
+        }
         FormValidation v = SPARE_AGENTS.check(value);
-        if (v.kind != FormValidation.Kind.OK || Util.fixEmptyAndTrim(value) == null) {
+        if (v.kind != FormValidation.Kind.OK) {
             return v;
         }
         int spares = Integer.parseInt(value.trim());

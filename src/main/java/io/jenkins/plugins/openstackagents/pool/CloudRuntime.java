@@ -65,7 +65,7 @@ public final class CloudRuntime {
         reconciler = new Reconciler(cloudName, clock, ledger, snapshots);
         reservations = new Reservations(clock, ledger, gate, snapshots, quota, shared, reconciler);
         janitor = new Janitor(cloudName, clock, ledger, snapshots, reaper, reconciler);
-        spares = new Spares(cloudName, ledger);
+        spares = new Spares(cloudName, ledger, clock);
     }
 
     /** The spare agents' state: why replenishing waits, the spares deleted to make room. */

@@ -1,6 +1,10 @@
 package io.jenkins.plugins.openstackagents.pool;
 
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.Map;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Predicate;
 import java.util.logging.Logger;
 
@@ -13,16 +17,18 @@ public final class Spares {
 
     private static final Logger LOGGER = Logger.getLogger(Spares.class.getName());
 
-    /** Why no spare is started now. */
+    /** Why no spare is started now; in order: a later one says more when several templates wait. */
     public enum Wait {
         /** Nothing stops it (or no spare is missing). */
         NONE(null),
         /** A build waits that this cloud could start an agent for: it comes first. */
         DEMAND("builds are waiting for agents of this cloud"),
-        /** Requests to the cloud are paused. */
-        PAUSED("requests to the cloud are paused"),
         /** Creates go one at a time in a project others use too, or the ledger is being rebuilt: a moment. */
         PACING("creates wait their turn"),
+        /** A template cannot start agents now (a flavor the cloud lacks, an image Nova refused): said above. */
+        TEMPLATE("a template cannot start agents now"),
+        /** Requests to the cloud are paused. */
+        PAUSED("requests to the cloud are paused"),
         /** The quota or an instance cap leaves no room. */
         NO_ROOM("the quota or an instance cap leaves no room");
 
@@ -36,7 +42,10 @@ public final class Spares {
             return sentence;
         }
 
-        /** Whether an operator hears of it: a paused cloud or a full quota; a build waiting is the normal case. */
+        /**
+         * Whether an operator hears of it: a paused cloud or a full quota; a build waiting is the normal case, and a
+         * template's problem is said where it is found.
+         */
         boolean said() {
             return this == PAUSED || this == NO_ROOM;
         }
@@ -50,22 +59,45 @@ public final class Spares {
         }
     }
 
+    /**
+     * Passes in a row with no room before it is said: a single-use agent's server counts until Nova drops it, so one
+     * or two passes without room between builds are the normal case at the quota, not news.
+     */
+    static final int NO_ROOM_PASSES = 3;
+    /** A spare deleted to make room whose server still counts after this long no longer holds up the next one. */
+    static final Duration EVICTION_HOLD = Duration.ofMinutes(10);
+
     private final String cloudName;
     private final Ledger ledger;
+    private final Clock clock;
+    private final AtomicBoolean replenishing = new AtomicBoolean();
     private Wait wait = Wait.NONE;
     private String waitDetail;
+    private int noRoomPasses;
     private boolean said;
     private String evicted;
+    private Instant evictedAt;
     private int evictions;
 
-    Spares(String cloudName, Ledger ledger) {
+    Spares(String cloudName, Ledger ledger, Clock clock) {
         this.cloudName = cloudName;
         this.ledger = ledger;
+        this.clock = clock;
+    }
+
+    /** Starts a replenishing pass unless one runs (two cleanup passes can run at once); {@link #done} ends it. */
+    public boolean begin() {
+        return replenishing.compareAndSet(false, true);
+    }
+
+    public void done() {
+        replenishing.set(false);
     }
 
     /** Records why replenishing waits now ({@link Wait#NONE}: it does not); logs a change an operator needs. */
     public synchronized void waiting(Wait w, String detail) {
-        if (w.said() && !said) {
+        noRoomPasses = w == Wait.NO_ROOM ? noRoomPasses + 1 : 0;
+        if (w.said() && !said && (w != Wait.NO_ROOM || noRoomPasses >= NO_ROOM_PASSES)) {
             said = true;
             LOGGER.info(() -> "Cloud " + cloudName + " stops starting spare agents: " + w.sentence()
                     + (detail == null ? "" : " (" + detail + ")"));
@@ -91,12 +123,22 @@ public final class Spares {
      * the room it needs). Records the one chosen when it may.
      */
     public synchronized boolean mayEvict(String name) {
-        if (evicted != null && ledger.get(evicted).isPresent()) {
+        Instant now = clock.instant();
+        if (evicted != null && ledger.get(evicted).isPresent() && now.isBefore(evictedAt.plus(EVICTION_HOLD))) {
             return false;
         }
         evicted = name;
+        evictedAt = now;
         evictions++;
         return true;
+    }
+
+    /** The spare chosen by {@link #mayEvict} was not deleted after all (another reason came first). */
+    public synchronized void notEvicted(String name) {
+        if (name.equals(evicted)) {
+            evicted = null;
+            evictions--;
+        }
     }
 
     /** Spares deleted to make room for waiting builds since start. */

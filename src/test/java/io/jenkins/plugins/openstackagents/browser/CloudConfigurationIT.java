@@ -241,6 +241,7 @@ public class CloudConfigurationIT {
         second.type("numExecutors", "2");
         second.type("instanceCap", "4");
         second.type("idleMinutes", "25");
+        second.type("spareAgents", "1");
         second.advanced();
         second.type("bootTimeoutMinutes", "7");
         second.type("connectTimeoutMinutes", "8");
@@ -265,7 +266,7 @@ public class CloudConfigurationIT {
         for (String kept : new String[] {"<name>second</name>", "<labels>second-label other</labels>",
                 "<flavor>" + os.flavorMedium() + "</flavor>", "<image>" + os.imageId() + "</image>",
                 "<numExecutors>2</numExecutors>", "<instanceCap>4</instanceCap>", "<idleMinutes>25</idleMinutes>",
-                "<bootTimeoutMinutes>7</bootTimeoutMinutes>", "<connectTimeoutMinutes>8</connectTimeoutMinutes>",
+                "<spareAgents>1</spareAgents>", "<bootTimeoutMinutes>7</bootTimeoutMinutes>", "<connectTimeoutMinutes>8</connectTimeoutMinutes>",
                 "<maxBuildMinutes>90</maxBuildMinutes>", "<remoteFs>/srv/second</remoteFs>",
                 "<securityGroups>default</securityGroups>", "<availabilityZone>nova</availabilityZone>"}) {
             assertTrue(kept + " in " + xml, xml.contains(kept));
@@ -315,6 +316,7 @@ public class CloudConfigurationIT {
             {"numExecutors", "0", "Executors must be between 1 and 100."},
             {"instanceCap", "ten", "Instance cap must be a whole number."},
             {"idleMinutes", "-5", "Idle minutes must be between 0 and 10080."},
+            {"spareAgents", "-1", "Spare agents must be between 0 and 1000."},
         });
         expectMessages(t, new String[][] {
             {"bootTimeoutMinutes", "0", "Boot timeout must be between 1 and 1440."},
