@@ -7,6 +7,7 @@ import io.jenkins.plugins.openstackagents.nova.ComputeException;
 import io.jenkins.plugins.openstackagents.nova.Server;
 import io.jenkins.plugins.openstackagents.nova.ServerRequest;
 import io.jenkins.plugins.openstackagents.pool.CloudRuntime;
+import io.jenkins.plugins.openstackagents.pool.Ledger;
 import io.jenkins.plugins.openstackagents.pool.Ownership;
 import io.jenkins.plugins.openstackagents.pool.UserData;
 import io.jenkins.plugins.openstackagents.ssh.SshAccess;
@@ -53,8 +54,12 @@ final class AgentLaunch implements Callable<Node> {
 
     @Override
     public Node call() throws Exception {
+        boolean spare = cloud.runtime().ledger().launching().get(name) == Ledger.Launch.SPARE;
+        boolean online = false;
         try {
-            return launch();
+            Node n = launch();
+            online = true;
+            return n;
         } catch (ProvisioningFailure e) {
             if (fast) { // nobody reads this future; NodeProvisioner logs its own
                 LOGGER.info(e.getMessage());
@@ -62,6 +67,11 @@ final class AgentLaunch implements Callable<Node> {
             throw e;
         } finally {
             cloud.runtime().ledger().launchEnded(name);
+            if (spare && online) {
+                cloud.runtime().spares().started(template.getName());
+            } else if (spare) {
+                cloud.runtime().spares().failed(template.getName());
+            }
         }
     }
 

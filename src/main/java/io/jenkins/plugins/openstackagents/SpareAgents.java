@@ -139,7 +139,8 @@ final class SpareAgents {
         }
         Spares.Wait wait = Spares.Wait.NONE;
         for (AgentTemplate t : short_) {
-            Spares.Wait w = Provisioning.startSpares(cloud, t, () -> missing(cloud, t));
+            Spares.Wait w = spares.mayStart(t.getName()) ? Provisioning.startSpares(cloud, t, () -> missing(cloud, t))
+                    : Spares.Wait.TEMPLATE; // its last spares did not start: after a while
             if (w.ordinal() > wait.ordinal()) {
                 wait = w; // the most telling reason: NO_ROOM over PAUSED over TEMPLATE over PACING over DEMAND
             }

@@ -147,6 +147,28 @@ public class SpareAgentsTest extends OpenStackTestCase {
         assertEquals("one create per spare", 3, creates());
     }
 
+    /** A spare that never comes online: the next one of its template waits (1 min), not the next pass. */
+    public void testASpareThatDoesNotStartIsNotRetriedEveryPass() throws Exception {
+        AgentLaunch.connectTimeoutMinute = java.time.Duration.ofSeconds(1); // connect timeout 5 "min": 5 s
+        guests.sshNeverListens = true;
+        try (LogCapture log = LogCapture.start()) {
+            OpenStackCloud cloud = cloud("os", getURL().toString(),
+                    spareTemplate("linux", "broken", 10, 1, createTmpDir().getAbsolutePath()));
+            hudson.clouds.add(cloud);
+            await("the spare given up", () -> log.containing("did not start (1 in a row)") == 1);
+            for (int i = 0; i < 25; i++) { // 5 s of passes
+                OpenStackCleanupWork.trigger();
+                Thread.sleep(200);
+            }
+            assertEquals("no second spare within the minute", 1, creates());
+            assertEquals(1L, log.containing("the next spare of linux in 1 min"));
+            assertEquals(0, compute.refusedCreates());
+        } finally {
+            AgentLaunch.connectTimeoutMinute = java.time.Duration.ofMinutes(1);
+            guests.sshNeverListens = false;
+        }
+    }
+
     public void testASingleUseSpareIsReplacedOnceItsBuildEnds() throws Exception {
         OpenStackCloud cloud = cloud("os", getURL().toString(),
                 spareTemplate("once", "single", 0, 1, createTmpDir().getAbsolutePath()));

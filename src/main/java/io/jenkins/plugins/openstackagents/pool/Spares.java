@@ -78,6 +78,8 @@ public final class Spares {
     private String evicted;
     private Instant evictedAt;
     private int evictions;
+    private final Map<String, Integer> failures = new java.util.HashMap<>();
+    private final Map<String, Instant> retryAt = new java.util.HashMap<>();
 
     Spares(String cloudName, Ledger ledger, Clock clock) {
         this.cloudName = cloudName;
@@ -139,6 +141,30 @@ public final class Spares {
             evicted = null;
             evictions--;
         }
+    }
+
+    /**
+     * A spare of this template did not come online (its server in ERROR, a boot or connect timeout): the next one
+     * waits 1 min, then 2, 4, ... at most 30 min, so a template whose servers cannot boot is not started every pass.
+     */
+    public synchronized void failed(String template) {
+        int n = failures.merge(template, 1, Integer::sum);
+        Duration wait = Duration.ofMinutes(Math.min(30, 1L << Math.min(n - 1, 5)));
+        retryAt.put(template, clock.instant().plus(wait));
+        LOGGER.info(() -> "Cloud " + cloudName + ": a spare agent of template " + template + " did not start ("
+                + n + " in a row); the next spare of " + template + " in " + wait.toMinutes() + " min");
+    }
+
+    /** A spare of this template came online: the next one needs no wait. */
+    public synchronized void started(String template) {
+        failures.remove(template);
+        retryAt.remove(template);
+    }
+
+    /** Whether a spare of this template may be started now (no wait after failures). */
+    public synchronized boolean mayStart(String template) {
+        Instant at = retryAt.get(template);
+        return at == null || !clock.instant().isBefore(at);
     }
 
     /** Spares deleted to make room for waiting builds since start. */

@@ -241,7 +241,6 @@ public class CloudConfigurationIT {
         second.type("numExecutors", "2");
         second.type("instanceCap", "4");
         second.type("idleMinutes", "25");
-        second.type("spareAgents", "1");
         second.advanced();
         second.type("bootTimeoutMinutes", "7");
         second.type("connectTimeoutMinutes", "8");
@@ -266,7 +265,7 @@ public class CloudConfigurationIT {
         for (String kept : new String[] {"<name>second</name>", "<labels>second-label other</labels>",
                 "<flavor>" + os.flavorMedium() + "</flavor>", "<image>" + os.imageId() + "</image>",
                 "<numExecutors>2</numExecutors>", "<instanceCap>4</instanceCap>", "<idleMinutes>25</idleMinutes>",
-                "<spareAgents>1</spareAgents>", "<bootTimeoutMinutes>7</bootTimeoutMinutes>", "<connectTimeoutMinutes>8</connectTimeoutMinutes>",
+                "<bootTimeoutMinutes>7</bootTimeoutMinutes>", "<connectTimeoutMinutes>8</connectTimeoutMinutes>",
                 "<maxBuildMinutes>90</maxBuildMinutes>", "<remoteFs>/srv/second</remoteFs>",
                 "<securityGroups>default</securityGroups>", "<availabilityZone>nova</availabilityZone>"}) {
             assertTrue(kept + " in " + xml, xml.contains(kept));
