@@ -39,6 +39,24 @@ public class SpareAgentsTest extends OpenStackTestCase {
         }
     }
 
+    /** Adds a cloud of one template with spares and waits until they are ready, with one create each. */
+    private OpenStackCloud readyCloud(String template, String label, int idleMinutes, int spares) throws Exception {
+        OpenStackCloud cloud = cloud("os", getURL().toString(),
+                spareTemplate(template, label, idleMinutes, spares, createTmpDir().getAbsolutePath()));
+        hudson.clouds.add(cloud);
+        await(spares + " spare(s) ready", () -> spares(cloud, template).ready() == spares);
+        assertEquals("one create per spare", spares, creates());
+        return cloud;
+    }
+
+    /** Runs {@code n} cleanup passes, 200 ms apart. */
+    private static void passes(int n) throws InterruptedException {
+        for (int i = 0; i < n; i++) {
+            OpenStackCleanupWork.trigger();
+            Thread.sleep(200);
+        }
+    }
+
     private Spares.Count spares(OpenStackCloud cloud, String template) {
         Map<String, Spares.Count> counts = SpareAgents.counts(cloud);
         return counts.get(template);
@@ -53,11 +71,7 @@ public class SpareAgentsTest extends OpenStackTestCase {
     }
 
     public void testSparesAreReadyBeforeABuildAsksAndOneTakesItAtOnce() throws Exception {
-        OpenStackCloud cloud = cloud("os", getURL().toString(),
-                spareTemplate("linux", "ready", 10, 2, createTmpDir().getAbsolutePath()));
-        hudson.clouds.add(cloud);
-        await("two spares ready", () -> spares(cloud, "linux").ready() == 2);
-        assertEquals("one create per spare", 2, creates());
+        OpenStackCloud cloud = readyCloud("linux", "ready", 10, 2);
 
         String page = createWebClient().goTo("openstack-agents/os/").asText();
         assertTrue(page, page.matches("(?s).*Spare agents.*linux\\s+2\\s+2\\s+0.*"));
@@ -69,10 +83,7 @@ public class SpareAgentsTest extends OpenStackTestCase {
         assertTrue(b.getBuiltOn() instanceof OpenStackAgent);
         // the agent is idle again, and still one of the two spares: nothing is started, nothing deleted
         await("two spares ready again", () -> spares(cloud, "linux").ready() == 2);
-        for (int i = 0; i < 5; i++) {
-            OpenStackCleanupWork.trigger();
-            Thread.sleep(200);
-        }
+        passes(5);
         assertEquals("no create for the build", 2, creates());
         assertEquals(0, deletes());
         assertEquals(0, compute.refusedCreates());
@@ -156,10 +167,7 @@ public class SpareAgentsTest extends OpenStackTestCase {
                     spareTemplate("linux", "broken", 10, 1, createTmpDir().getAbsolutePath()));
             hudson.clouds.add(cloud);
             await("the spare given up", () -> log.containing("did not start (1 in a row)") == 1);
-            for (int i = 0; i < 25; i++) { // 5 s of passes
-                OpenStackCleanupWork.trigger();
-                Thread.sleep(200);
-            }
+            passes(25); // 5 s of passes
             assertEquals("no second spare within the minute", 1, creates());
             assertEquals(1L, log.containing("the next spare of linux in 1 min"));
             assertEquals(0, compute.refusedCreates());
@@ -170,11 +178,7 @@ public class SpareAgentsTest extends OpenStackTestCase {
     }
 
     public void testASingleUseSpareIsReplacedOnceItsBuildEnds() throws Exception {
-        OpenStackCloud cloud = cloud("os", getURL().toString(),
-                spareTemplate("once", "single", 0, 1, createTmpDir().getAbsolutePath()));
-        hudson.clouds.add(cloud);
-        await("a spare ready", () -> spares(cloud, "once").ready() == 1);
-        assertEquals(1, creates());
+        OpenStackCloud cloud = readyCloud("once", "single", 0, 1);
 
         FreeStyleBuild b = assertBuildStatusSuccess(job("once", "single").scheduleBuild2(0).get(60, TimeUnit.SECONDS));
         String used = b.getBuiltOnStr();
@@ -233,10 +237,7 @@ public class SpareAgentsTest extends OpenStackTestCase {
         try (LogCapture log = LogCapture.start()) {
             hudson.clouds.add(cloud);
             await("one spare ready", () -> spares(cloud, "linux").ready() == 1);
-            for (int i = 0; i < 10; i++) {
-                OpenStackCleanupWork.trigger();
-                Thread.sleep(200);
-            }
+            passes(10);
             assertEquals("the quota holds one", 1, creates());
             assertEquals(0, compute.refusedCreates());
             assertEquals("said once, not once per pass", 1L, log.containing("stops starting spare agents"));
@@ -247,19 +248,12 @@ public class SpareAgentsTest extends OpenStackTestCase {
     }
 
     public void testARestartStartsNoSpareTwice() throws Exception {
-        OpenStackCloud cloud = cloud("os", getURL().toString(),
-                spareTemplate("linux", "kept", 10, 2, createTmpDir().getAbsolutePath()));
-        hudson.clouds.add(cloud);
-        await("two spares ready", () -> spares(cloud, "linux").ready() == 2);
-        assertEquals(2, creates());
+        readyCloud("linux", "kept", 10, 2);
 
         restartHudson();
         OpenStackCloud after = (OpenStackCloud) hudson.getCloud("os");
         await("both spares back", () -> spares(after, "linux").ready() == 2);
-        for (int i = 0; i < 10; i++) {
-            OpenStackCleanupWork.trigger();
-            Thread.sleep(200);
-        }
+        passes(10);
         assertEquals("no spare started again", 2, creates());
         assertEquals(0, deletes());
     }
