@@ -217,15 +217,29 @@ public final class Ledger {
     }
 
     /**
-     * Quota that Nova's usage figures read at {@code readAt} may not include yet: servers accepted at or after
-     * that moment, or still being requested.
+     * Quota that Nova's usage figures in {@code l} may not include yet: servers still being requested or accepted
+     * at or after the read, and servers accepted before it that Nova may not have counted yet. Nova counts a server
+     * once its scheduler has placed it, not when it answers the create: a server accepted before the read but still
+     * BUILDING then is taken as counted only as far as Nova's figure has room for it beside this controller's
+     * servers that had left BUILD by then (the newest are the ones taken as not counted).
      */
-    public synchronized Quota unaccountedSince(Instant readAt) {
+    public synchronized Quota unaccountedIn(LimitsSnapshot l) {
+        Instant readAt = l.readAt();
         Quota q = Quota.NONE;
+        int placed = 0;
+        List<Entry> building = new ArrayList<>();
         for (Entry e : entries.values()) {
             if (e.acceptedAt() == null || !e.acceptedAt().isBefore(readAt)) {
                 q = q.plus(e.resources());
+            } else if (e.state() == State.BUILDING || e.stateSince().isAfter(readAt)) {
+                building.add(e);
+            } else {
+                placed++;
             }
+        }
+        int counted = Math.max(0, Math.min(building.size(), l.limits().usedInstances() - placed));
+        for (int i = counted; i < building.size(); i++) {
+            q = q.plus(building.get(i).resources());
         }
         return q;
     }

@@ -50,7 +50,7 @@ public final class Planner {
             // released first: minus() stops at zero, so subtracting first would lose what is in flight
             return Quota.headroom(limits.limits())
                     .plus(ledger.releasedSince(limits.readAt()))
-                    .minus(ledger.unaccountedSince(limits.readAt()));
+                    .minus(ledger.unaccountedIn(limits));
         }
     }
 

@@ -294,12 +294,12 @@ public final class Benchmark {
             md.append("- **Refused creates: target missed.** Nova refused ").append(refused)
                     .append(" of the plugin's creates over both runs. The cause, as this benchmark found it, is in\n")
                     .append("  `Planner.headroom`: it computes\n")
-                    .append("  `headroom(limits).minus(unaccountedSince(readAt)).plus(releasedSince(readAt))`, and\n")
+                    .append("  `headroom(limits).minus(unaccountedIn(limits)).plus(releasedSince(readAt))`, and\n")
                     .append("  `Quota.minus` clamps at zero. At quota, with one server requested since the limits read\n")
                     .append("  (unaccounted 1) and one released since (released 1), the free count is 0 - 1 + 1 = 0, but\n")
                     .append("  the clamped sum is max(0, 0 - 1) + 1 = 1: the plugin asks for a server the quota cannot\n")
                     .append("  hold, gets 403 (or, when two such creates race, 202 and a late 413), pauses creates and\n")
-                    .append("  re-reads the limits. Adding `releasedSince` before subtracting `unaccountedSince`\n")
+                    .append("  re-reads the limits. Adding `releasedSince` before subtracting `unaccountedIn`\n")
                     .append("  (or letting `Quota` go negative inside the sum) removes it: with that one change,\n")
                     .append("  run against this same benchmark, the plugin made 0 refused creates in both scenarios.\n");
         } else {

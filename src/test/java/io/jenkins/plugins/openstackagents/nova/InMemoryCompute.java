@@ -51,7 +51,10 @@ public class InMemoryCompute implements Compute {
     private Duration bootTime = Duration.ofMillis(200);
     private Duration deleteTime = Duration.ofMillis(200);
     private boolean lateQuotaFailures;
+    /** How long after its create Nova starts counting a server (the scheduler has not placed it before). */
+    private Duration countDelay = Duration.ZERO;
     private int refusedCreates;
+    private int lateFailures;
     /** Addresses handed out, in 127.11.0.0/16 (loopback: the SSH guests listen there). */
     private int addresses;
     private BiConsumer<Server, String> onActive = (s, u) -> { };
@@ -87,6 +90,16 @@ public class InMemoryCompute implements Compute {
     /** Over quota, accept the create (202) and turn the server to ERROR with fault 413, as Nova does for races. */
     public synchronized InMemoryCompute lateQuotaFailures(boolean on) {
         lateQuotaFailures = on;
+        return this;
+    }
+
+    /**
+     * Nova counts a server in its limits and its create check only {@code d} after the create was accepted, as
+     * Nova does while the server is a build request the scheduler has not placed: a create in that window is
+     * accepted (202) even over quota and fails late with fault 413 when Nova checks the quota again.
+     */
+    public synchronized InMemoryCompute countsAfter(Duration d) {
+        countDelay = d;
         return this;
     }
 
@@ -144,6 +157,11 @@ public class InMemoryCompute implements Compute {
         return perSecond.values().stream().mapToInt(Integer::intValue).max().orElse(0);
     }
 
+    /** Servers Nova accepted and then failed with fault 413. */
+    public synchronized int lateQuotaFailures() {
+        return lateFailures;
+    }
+
     /** Create requests Nova refused with 403 (the late 413 failures are not counted here). */
     public synchronized int refusedCreates() {
         return refusedCreates;
@@ -186,10 +204,13 @@ public class InMemoryCompute implements Compute {
                 throw badRequest(request, "Image " + request.imageId() + " could not be found.");
             }
             advance();
-            String over = overQuota(f);
+            String over = overQuota(f, true);
             if (over != null && !lateQuotaFailures) {
                 refusedCreates++;
                 throw new ComputeException(ComputeException.Kind.QUOTA_EXCEEDED, over);
+            }
+            if (over == null) {
+                over = overQuota(f, false); // passed the check, but over once Nova counts what it has not yet
             }
             Srv s = new Srv();
             s.flavor = f;
@@ -261,13 +282,17 @@ public class InMemoryCompute implements Compute {
     private synchronized Limits limitsNow() throws ComputeException {
         call(Op.LIMITS);
         advance();
+        int instances = 0;
         int cores = 0;
         int ram = 0;
         for (Srv s : servers.values()) {
-            cores += s.flavor.vcpus();
-            ram += s.flavor.ramMb();
+            if (counted(s)) {
+                instances++;
+                cores += s.flavor.vcpus();
+                ram += s.flavor.ramMb();
+            }
         }
-        return new Limits(maxInstances, servers.size(), maxCores, cores, maxRamMb, ram);
+        return new Limits(maxInstances, instances, maxCores, cores, maxRamMb, ram);
     }
 
     @Override
@@ -313,15 +338,25 @@ public class InMemoryCompute implements Compute {
         return null;
     }
 
-    private String overQuota(Flavor f) {
+    /** Whether Nova counts this server by now (see {@link #countsAfter}). */
+    private boolean counted(Srv s) {
+        return !clock.instant().isBefore(s.server.created().plus(countDelay));
+    }
+
+    /** Why one more server of {@code f} is over quota, counting only what Nova counts now or every server. */
+    private String overQuota(Flavor f, boolean countedOnly) {
+        int instances = 0;
         int cores = 0;
         int ram = 0;
         for (Srv s : servers.values()) {
-            cores += s.flavor.vcpus();
-            ram += s.flavor.ramMb();
+            if (!countedOnly || counted(s)) {
+                instances++;
+                cores += s.flavor.vcpus();
+                ram += s.flavor.ramMb();
+            }
         }
-        if (maxInstances >= 0 && servers.size() + 1 > maxInstances) {
-            return "Quota exceeded for instances: Requested 1, but already used " + servers.size() + " of "
+        if (maxInstances >= 0 && instances + 1 > maxInstances) {
+            return "Quota exceeded for instances: Requested 1, but already used " + instances + " of "
                     + maxInstances + " instances";
         }
         if (maxCores >= 0 && cores + f.vcpus() > maxCores) {
@@ -354,6 +389,7 @@ public class InMemoryCompute implements Compute {
             if (!s.activated && !now.isBefore(s.activeAt)) {
                 s.activated = true;
                 if (s.lateQuota) {
+                    lateFailures++;
                     s.server = s.server.withStatus(Server.Status.ERROR, new Server.Fault(413,
                             "Quota exceeded for instances: Requested 1, but already used " + maxInstances + " of "
                                     + maxInstances + " instances"));
