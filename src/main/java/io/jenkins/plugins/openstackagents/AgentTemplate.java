@@ -64,6 +64,8 @@ public class AgentTemplate extends AbstractDescribableImpl<AgentTemplate> {
     private Secret sshPrivateKey;
     /** Idle, online agents of this template kept ready before builds ask; 0 (and configurations before it): none. */
     private int spareAgents;
+    /** An idle spare older than this many minutes is replaced; 0 (and configurations before it): never. */
+    private int spareMaxAgeMinutes;
 
     /** An inbound template (as every template was before SSH agents). */
     public AgentTemplate(String name, String labels, String flavor, String image, String network, String keyPair,
@@ -86,12 +88,23 @@ public class AgentTemplate extends AbstractDescribableImpl<AgentTemplate> {
                 launchMethod, sshUser, sshPort, sshPrivateKey, 0);
     }
 
-    @DataBoundConstructor
+    /** A template whose spares are never replaced for their age. */
     public AgentTemplate(String name, String labels, String flavor, String image, String network, String keyPair,
                          String securityGroups, String availabilityZone, String userData, int numExecutors,
                          String remoteFs, int instanceCap, int idleMinutes, int bootTimeoutMinutes,
                          int connectTimeoutMinutes, int maxBuildMinutes, String launchMethod, String sshUser,
                          int sshPort, Secret sshPrivateKey, int spareAgents) {
+        this(name, labels, flavor, image, network, keyPair, securityGroups, availabilityZone, userData, numExecutors,
+                remoteFs, instanceCap, idleMinutes, bootTimeoutMinutes, connectTimeoutMinutes, maxBuildMinutes,
+                launchMethod, sshUser, sshPort, sshPrivateKey, spareAgents, 0);
+    }
+
+    @DataBoundConstructor
+    public AgentTemplate(String name, String labels, String flavor, String image, String network, String keyPair,
+                         String securityGroups, String availabilityZone, String userData, int numExecutors,
+                         String remoteFs, int instanceCap, int idleMinutes, int bootTimeoutMinutes,
+                         int connectTimeoutMinutes, int maxBuildMinutes, String launchMethod, String sshUser,
+                         int sshPort, Secret sshPrivateKey, int spareAgents, int spareMaxAgeMinutes) {
         this.name = Util.fixEmptyAndTrim(name);
         this.labels = Util.fixNull(labels).trim();
         this.flavor = Util.fixEmptyAndTrim(flavor);
@@ -115,6 +128,7 @@ public class AgentTemplate extends AbstractDescribableImpl<AgentTemplate> {
         this.sshPrivateKey = sshPrivateKey == null || Secret.toString(sshPrivateKey).trim().isEmpty() ? null
                 : sshPrivateKey;
         this.spareAgents = Math.max(0, spareAgents);
+        this.spareMaxAgeMinutes = Math.max(0, spareMaxAgeMinutes);
     }
 
     /** A template saved before SSH agents is inbound, and its user data, when it was the default, is the default. */
@@ -168,6 +182,8 @@ public class AgentTemplate extends AbstractDescribableImpl<AgentTemplate> {
     public int getNumExecutors() { return numExecutors; }
     /** How many idle, online agents of this template are kept ready before builds ask for them. */
     public int getSpareAgents() { return spareAgents; }
+    /** Minutes after which an idle spare is replaced by a new one (picking up a newer image); 0 = never. */
+    public int getSpareMaxAgeMinutes() { return spareMaxAgeMinutes; }
 
     /** Executors of each agent: one for a single-use agent, which takes one build, whatever the field says. */
     public int executorsPerAgent() {
@@ -223,7 +239,7 @@ public class AgentTemplate extends AbstractDescribableImpl<AgentTemplate> {
                 && connectTimeoutMinutes == t.connectTimeoutMinutes && maxBuildMinutes == t.maxBuildMinutes
                 && launchMethod.equals(t.launchMethod) && sshUser.equals(t.sshUser) && sshPort == t.sshPort
                 && Secret.toString(sshPrivateKey).equals(Secret.toString(t.sshPrivateKey))
-                && spareAgents == t.spareAgents;
+                && spareAgents == t.spareAgents && spareMaxAgeMinutes == t.spareMaxAgeMinutes;
     }
 
     @Override
@@ -342,6 +358,10 @@ public class AgentTemplate extends AbstractDescribableImpl<AgentTemplate> {
 
         public FormValidation doCheckSpareAgents(@QueryParameter String value, @QueryParameter String instanceCap) {
             return FormChecks.spareAgents(value, instanceCap);
+        }
+
+        public FormValidation doCheckSpareMaxAgeMinutes(@QueryParameter String value) {
+            return Util.fixEmptyAndTrim(value) == null ? FormValidation.ok() : FormChecks.SPARE_MAX_AGE.check(value);
         }
 
         public FormValidation doCheckIdleMinutes(@QueryParameter String value) {

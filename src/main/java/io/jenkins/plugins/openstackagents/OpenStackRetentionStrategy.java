@@ -9,7 +9,8 @@ import java.util.concurrent.TimeUnit;
  * Marks an agent for deletion once it has been idle for its template's idle minutes. Single-use agents are
  * marked when their build ends ({@link SingleUseListener}), or here: when one is idle after it ran a build before a
  * restart, or when no build took it for as long as the default idle minutes. An idle agent its template keeps as a
- * spare ({@link SpareAgents#keeps}) stays. It never deletes:
+ * spare ({@link SpareAgents#keeps}) stays, unless it is to be replaced ({@link SpareAgents#replacement}). It never
+ * deletes:
  * {@link OpenStackCleanupWork} does.
  */
 public class OpenStackRetentionStrategy extends RetentionStrategy<OpenStackComputer> {
@@ -17,10 +18,19 @@ public class OpenStackRetentionStrategy extends RetentionStrategy<OpenStackCompu
     /** How long a single-use agent that no build took is kept online: as long as the default idle minutes. */
     static volatile long unusedSingleUseMs = TimeUnit.MINUTES.toMillis(AgentTemplate.DEFAULT_IDLE_MINUTES);
 
+    /** What a spare's age is measured against (tests move it on). */
+    static volatile java.time.Clock clock = java.time.Clock.systemUTC();
+
     @Override
     public long check(OpenStackComputer c) {
         OpenStackAgent agent = c.getNode();
         if (agent == null || c.getDeletionReason() != null) {
+            return 1;
+        }
+        String replaced = SpareAgents.replacement(c, clock.instant());
+        if (replaced != null) {
+            c.markForDeletion(replaced);
+            OpenStackCleanupWork.trigger();
             return 1;
         }
         long idleMs = System.currentTimeMillis() - c.getIdleStartMilliseconds();

@@ -8,10 +8,13 @@ import io.jenkins.plugins.openstackagents.pool.CloudRuntime;
 import io.jenkins.plugins.openstackagents.pool.Ledger;
 import io.jenkins.plugins.openstackagents.pool.Quota;
 import io.jenkins.plugins.openstackagents.pool.Spares;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 
 /**
@@ -98,6 +101,42 @@ final class SpareAgents {
         return ready <= t.getSpareAgents();
     }
 
+    /**
+     * Why this idle spare is to be replaced now, or null: it is older than its template's spare max age, and it is
+     * the oldest such spare of the template while all the template's spares are ready (one at a time: once it is
+     * marked, the template is a spare short until the new one is online).
+     */
+    static String replacement(OpenStackComputer c, Instant now) {
+        OpenStackAgent a = c.getNode();
+        OpenStackCloud cloud = a == null ? null : a.getCloud();
+        AgentTemplate t = cloud == null ? null : cloud.getTemplate(a.getTemplateName());
+        if (t == null || t.getSpareAgents() <= 0 || t.getSpareMaxAgeMinutes() <= 0 || !ready(c)) {
+            return null;
+        }
+        Duration maxAge = Duration.ofMinutes(t.getSpareMaxAgeMinutes());
+        Ledger ledger = cloud.runtime().ledger();
+        int ready = 0;
+        OpenStackComputer oldest = null;
+        Instant oldestAt = null;
+        for (OpenStackComputer other : computers(cloud, t.getName())) {
+            if (!ready(other)) {
+                continue;
+            }
+            ready++;
+            Optional<Ledger.Entry> e = ledger.get(other.getName());
+            if (e.isPresent() && e.get().reservedAt().plus(maxAge).isBefore(now)
+                    && (oldestAt == null || e.get().reservedAt().isBefore(oldestAt))) {
+                oldest = other;
+                oldestAt = e.get().reservedAt();
+            }
+        }
+        if (oldest != c || ready < t.getSpareAgents()) {
+            return null;
+        }
+        return "spare agent older than its template's spare max age (" + t.getSpareMaxAgeMinutes()
+                + " min): replaced by a new one";
+    }
+
     /** How many spares of this template are missing now (0 if it wants none). */
     private static int missing(OpenStackCloud cloud, AgentTemplate t) {
         Spares.Count c = counts(cloud).get(t.getName());
@@ -156,13 +195,13 @@ final class SpareAgents {
     static void makeRoom(OpenStackCloud cloud, Label label, Quota headroom, Quota perServer) {
         CloudRuntime rt = cloud.runtime();
         OpenStackComputer oldest = null;
-        java.time.Instant oldestAt = null;
+        Instant oldestAt = null;
         for (AgentTemplate t : cloud.getTemplates()) {
             if (t.getSpareAgents() <= 0 || t.matches(label)) {
                 continue;
             }
             for (OpenStackComputer c : computers(cloud, t.getName())) {
-                java.util.Optional<Ledger.Entry> e = rt.ledger().get(c.getName());
+                Optional<Ledger.Entry> e = rt.ledger().get(c.getName());
                 if (!ready(c) || e.isEmpty() || headroom.plus(e.get().resources()).count(perServer) < 1) {
                     continue;
                 }

@@ -24,7 +24,7 @@ public class BadInputTest extends OpenStackTestCase {
             {"_.cleanupIntervalSeconds", "1e3"}, {"_.idleMinutes", "ten"}, {"_.numExecutors", "1.5"},
             {"_.bootTimeoutMinutes", "99999999999"}, {"_.maxBuildMinutes", "-1"}, {"_.bootTimeoutMinutes", "0"},
             {"_.connectTimeoutMinutes", "0"}, {"_.requestsPerSecond", "0"}, {"_.authUrl", "ftp://keystone/v3"},
-            {"_.labels", "a && b"}, {"_.name", "has space"},
+            {"_.labels", "a && b"}, {"_.name", "has space"}, {"_.spareMaxAgeMinutes", "-1"}, {"_.spareAgents", "x"},
         };
         for (String[] c : cases) {
             HtmlForm form = createWebClient().goTo("configure").getFormByName("config");

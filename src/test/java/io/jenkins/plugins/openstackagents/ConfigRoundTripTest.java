@@ -18,7 +18,7 @@ public class ConfigRoundTripTest extends OpenStackTestCase {
         String key = io.jenkins.plugins.openstackagents.ssh.SshKeys.privateKeyText(
                 io.jenkins.plugins.openstackagents.ssh.SshKeys.generate());
         AgentTemplate ssh = new AgentTemplate("ssh", "openstack-ssh", "1", "img-1", "net-1", "ci-key", "", "", "", 1,
-                "/home/ci/agent", 0, 10, 10, 5, 0, AgentTemplate.SSH, "ci", 2222, Secret.fromString(key), 3);
+                "/home/ci/agent", 0, 10, 10, 5, 0, AgentTemplate.SSH, "ci", 2222, Secret.fromString(key), 3, 720);
         OpenStackCloud orig = new OpenStackCloud("os1", "https://keystone.example.com:5000/v3", "RegionOne",
                 "jenkins", "pa55word-never-in-clear", "ci", "Default", "", "", true, 7,
                 "http://jenkins.example.com/", 30, 4, 120, java.util.List.of(small, big, ssh));
@@ -36,6 +36,7 @@ public class ConfigRoundTripTest extends OpenStackTestCase {
         assertEquals(2222, sshBack.getSshPort());
         assertEquals("ci", sshBack.getSshUser());
         assertEquals(3, sshBack.getSpareAgents());
+        assertEquals(720, sshBack.getSpareMaxAgeMinutes());
         assertEquals("the private key comes back from the form's encrypted field", key,
                 Secret.toString(sshBack.getSshPrivateKey()));
         assertFalse("inbound stays inbound", ((OpenStackCloud) c).getTemplate("small").isSsh());
@@ -92,5 +93,6 @@ public class ConfigRoundTripTest extends OpenStackTestCase {
         assertEquals(io.jenkins.plugins.openstackagents.pool.UserData.DEFAULT_SCRIPT, t.effectiveUserData());
         assertEquals(22, t.getSshPort());
         assertEquals("no spares in a template saved before them", 0, t.getSpareAgents());
+        assertEquals("nor a spare max age", 0, t.getSpareMaxAgeMinutes());
     }
 }

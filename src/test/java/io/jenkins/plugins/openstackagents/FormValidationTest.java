@@ -47,6 +47,10 @@ public class FormValidationTest extends OpenStackTestCase {
         assertEquals(FormValidation.Kind.OK, templateForm().doCheckSpareAgents("2", "0").kind);
         assertEquals(FormValidation.Kind.ERROR, templateForm().doCheckSpareAgents("-1", "0").kind);
         assertEquals(FormValidation.Kind.ERROR, templateForm().doCheckSpareAgents("two", "").kind);
+        assertEquals(FormValidation.Kind.OK, templateForm().doCheckSpareMaxAgeMinutes("").kind);
+        assertEquals(FormValidation.Kind.OK, templateForm().doCheckSpareMaxAgeMinutes("720").kind);
+        assertEquals("Spare max age must be between 0 and 43200.",
+                templateForm().doCheckSpareMaxAgeMinutes("43201").getMessage());
         FormValidation overCap = templateForm().doCheckSpareAgents("5", "3");
         assertEquals(FormValidation.Kind.WARNING, overCap.kind);
         assertTrue(overCap.getMessage(), overCap.getMessage().contains("More than the instance cap (3)"));

@@ -18,8 +18,13 @@ import java.util.function.BooleanSupplier;
 public class SpareAgentsTest extends OpenStackTestCase {
 
     private static AgentTemplate spareTemplate(String name, String labels, int idleMinutes, int spares, String fs) {
+        return spareTemplate(name, labels, idleMinutes, spares, fs, 0);
+    }
+
+    private static AgentTemplate spareTemplate(String name, String labels, int idleMinutes, int spares, String fs,
+                                               int maxAgeMinutes) {
         return new AgentTemplate(name, labels, "1", "img-1", "net-1", "", "default", "", "", 1, fs, 0, idleMinutes, 10,
-                5, 0, AgentTemplate.SSH, "", 0, null, spares);
+                5, 0, AgentTemplate.SSH, "", 0, null, spares, maxAgeMinutes);
     }
 
     private FreeStyleProject job(String name, String label) throws Exception {
@@ -41,8 +46,13 @@ public class SpareAgentsTest extends OpenStackTestCase {
 
     /** Adds a cloud of one template with spares and waits until they are ready, with one create each. */
     private OpenStackCloud readyCloud(String template, String label, int idleMinutes, int spares) throws Exception {
-        OpenStackCloud cloud = cloud("os", getURL().toString(),
-                spareTemplate(template, label, idleMinutes, spares, createTmpDir().getAbsolutePath()));
+        return readyCloud(spareTemplate(template, label, idleMinutes, spares, createTmpDir().getAbsolutePath()));
+    }
+
+    private OpenStackCloud readyCloud(AgentTemplate t) throws Exception {
+        String template = t.getName();
+        int spares = t.getSpareAgents();
+        OpenStackCloud cloud = cloud("os", getURL().toString(), t);
         hudson.clouds.add(cloud);
         await(spares + " spare(s) ready", () -> spares(cloud, template).ready() == spares);
         assertEquals("one create per spare", spares, creates());
@@ -256,5 +266,70 @@ public class SpareAgentsTest extends OpenStackTestCase {
         passes(10);
         assertEquals("no spare started again", 2, creates());
         assertEquals(0, deletes());
+    }
+
+    /**
+     * Spares past their max age are replaced one at a time, the old ones before the new, each only while all the template's spares
+     * are ready: a build never finds fewer than one of the two ready. Retention checks run with a clock 2 min ahead
+     * (max age 1 min).
+     */
+    public void testSparesPastTheirMaxAgeAreReplacedOneAtATime() throws Exception {
+        OpenStackCloud cloud = readyCloud(spareTemplate("linux", "aged", 10, 2, createTmpDir().getAbsolutePath(), 1));
+        java.util.List<String> first = agentNames();
+        OpenStackRetentionStrategy retention = new OpenStackRetentionStrategy();
+        retentionChecks(retention);
+        assertTrue("not yet 1 min old: none replaced", markedAgents().isEmpty());
+        OpenStackRetentionStrategy.clock = java.time.Clock.offset(java.time.Clock.systemUTC(),
+                java.time.Duration.ofMinutes(2));
+        try (LogCapture log = LogCapture.start()) {
+            java.util.Set<String> replaced = new java.util.LinkedHashSet<>();
+            for (int round = 1; round <= 2; round++) {
+                retentionChecks(retention);
+                retentionChecks(retention); // a second check in the same state marks no second spare
+                java.util.List<String> marked = markedAgents();
+                assertEquals("one spare at a time: " + marked, 1, marked.size());
+                assertTrue("an old spare first", first.contains(marked.get(0)) && replaced.add(marked.get(0)));
+                final int creates = 2 + round;
+                await("the replacement ready", () -> spares(cloud, "linux").ready() == 2 && creates() == creates
+                        && markedAgents().isEmpty() && hudson.getNode(marked.get(0)) == null);
+            }
+            assertEquals(new java.util.LinkedHashSet<>(first), replaced);
+            assertEquals(2L, log.containing("marked for deletion: spare agent older than its template's spare max age (1 min)"));
+        } finally {
+            OpenStackRetentionStrategy.clock = java.time.Clock.systemUTC();
+        }
+        retentionChecks(retention);
+        assertTrue("the new spares are young", markedAgents().isEmpty());
+        assertEquals("two spares, two replacements", 4, creates());
+        assertEquals("the two old spares", 2, deletes());
+        assertEquals(0, compute.refusedCreates());
+    }
+
+    private java.util.List<String> agentNames() {
+        java.util.List<String> r = new java.util.ArrayList<>();
+        for (hudson.model.Node n : hudson.getNodes()) {
+            if (n instanceof OpenStackAgent) {
+                r.add(n.getNodeName());
+            }
+        }
+        return r;
+    }
+
+    private java.util.List<String> markedAgents() {
+        java.util.List<String> r = new java.util.ArrayList<>();
+        for (hudson.model.Computer c : hudson.getComputers()) {
+            if (c instanceof OpenStackComputer && ((OpenStackComputer) c).getDeletionReason() != null) {
+                r.add(c.getName());
+            }
+        }
+        return r;
+    }
+
+    private void retentionChecks(OpenStackRetentionStrategy retention) {
+        for (hudson.model.Computer c : hudson.getComputers()) {
+            if (c instanceof OpenStackComputer) {
+                retention.check((OpenStackComputer) c);
+            }
+        }
     }
 }

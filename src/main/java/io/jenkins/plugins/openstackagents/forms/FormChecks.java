@@ -265,6 +265,8 @@ public final class FormChecks {
             3600);
     public static final WholeNumber EXECUTORS = new WholeNumber("numExecutors", "Executors", 1, 100);
     public static final WholeNumber SPARE_AGENTS = new WholeNumber("spareAgents", "Spare agents", 0, 1000);
+    public static final WholeNumber SPARE_MAX_AGE = new WholeNumber("spareMaxAgeMinutes", "Spare max age", 0,
+            30 * 24 * 60);
     public static final WholeNumber IDLE_MINUTES = new WholeNumber("idleMinutes", "Idle minutes", 0, 7 * 24 * 60);
     public static final WholeNumber BOOT_TIMEOUT = new WholeNumber("bootTimeoutMinutes", "Boot timeout", 1, 24 * 60);
     public static final WholeNumber CONNECT_TIMEOUT = new WholeNumber("connectTimeoutMinutes", "Connect timeout", 1, 24 * 60);
@@ -274,7 +276,7 @@ public final class FormChecks {
     private static final List<WholeNumber> CLOUD_NUMBERS = List.of(INSTANCE_CAP, LIMITS_INTERVAL,
             REQUESTS_PER_SECOND, CLEANUP_INTERVAL);
     private static final List<WholeNumber> TEMPLATE_NUMBERS = List.of(EXECUTORS, INSTANCE_CAP, SPARE_AGENTS,
-            IDLE_MINUTES, BOOT_TIMEOUT, CONNECT_TIMEOUT, MAX_BUILD_MINUTES);
+            SPARE_MAX_AGE, IDLE_MINUTES, BOOT_TIMEOUT, CONNECT_TIMEOUT, MAX_BUILD_MINUTES);
 
     /**
      * Refuses a submitted cloud that cannot work, with one sentence naming the field: a name that cannot be part of

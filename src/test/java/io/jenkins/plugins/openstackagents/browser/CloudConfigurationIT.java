@@ -321,6 +321,7 @@ public class CloudConfigurationIT {
             {"bootTimeoutMinutes", "0", "Boot timeout must be between 1 and 1440."},
             {"connectTimeoutMinutes", "soon", "Connect timeout must be a whole number."},
             {"maxBuildMinutes", "-1", "Maximum build time must be between 0 and 10080."},
+            {"spareMaxAgeMinutes", "a day", "Spare max age must be a whole number."},
             {"remoteFs", "relative/dir", "Give an absolute path on the agent"},
             {"userData", "#!/bin/sh\necho hello", "does not use ${SSH_HOST_KEY_PRIVATE} and ${SSH_AUTHORIZED_KEY}"},
             {"sshPort", "70000", "The SSH port must be between 1 and 65535."},
