@@ -126,6 +126,7 @@ final class AgentLaunch implements Callable<Node> {
         // booted; the future ends once it has, and until then NodeProvisioner counts it as planned capacity.
         OpenStackAgent agent = ssh == null ? new OpenStackAgent(name, cloud.name, template, server.id())
                 : new OpenStackAgent(name, cloud.name, template, server.id(), ssh);
+        agent.setImageId(request.imageId());
         Hudson.getInstance().addNode(agent);
         Server active;
         try {
@@ -244,7 +245,14 @@ final class AgentLaunch implements Callable<Node> {
         vars.put(UserData.AGENT_WORKDIR, template.getRemoteFs());
         Ownership owner = new Ownership(OpenStackCloud.descriptor().controllerId(), cloud.name,
                 template.getName(), name);
-        return new ServerRequest(name, template.getFlavor(), template.getImage(), template.getNetwork(),
+        String image;
+        try {
+            image = cloud.runtime().snapshots().imageId(template.getImage());
+        } catch (ComputeException e) {
+            throw new ProvisioningFailure("Agent " + name + " of cloud " + cloud.name + " not started: the image"
+                    + " of template " + template.getName() + " could not be looked up: " + e.getMessage());
+        }
+        return new ServerRequest(name, template.getFlavor(), image, template.getNetwork(),
                 template.getKeyPair(), template.securityGroupList(), template.getAvailabilityZone(),
                 UserData.render(template.effectiveUserData(), vars), owner.toMetadata());
     }

@@ -39,6 +39,8 @@ public class OpenStackAgent extends AbstractCloudSlave implements SshLauncher.Ta
     private volatile String deletionReason;
     /** The server's address as Nova reported it once ACTIVE (what an SSH launch connects to); null before. */
     private volatile String address;
+    /** The Glance image its server was created from (the template may name an image that changes); null before. */
+    private volatile String imageId;
 
     /** An inbound agent. */
     public OpenStackAgent(String name, String cloudName, AgentTemplate template, String serverId)
@@ -87,6 +89,16 @@ public class OpenStackAgent extends AbstractCloudSlave implements SshLauncher.Ta
         } catch (IOException e) {
             LOGGER.warning("Could not save the address of agent " + getNodeName() + ": " + e);
         }
+    }
+
+    /** The id of the image its server was created from; null for agents created before this was kept. */
+    public String getImageId() {
+        return imageId;
+    }
+
+    /** Set before the agent is added to Jenkins, which saves it. */
+    void setImageId(String imageId) {
+        this.imageId = imageId;
     }
 
     /** The SSH launcher of this agent, or null for an inbound one. */

@@ -4,7 +4,9 @@ import hudson.model.Computer;
 import hudson.model.Hudson;
 import hudson.model.Label;
 import hudson.model.Node;
+import io.jenkins.plugins.openstackagents.nova.ComputeException;
 import io.jenkins.plugins.openstackagents.pool.CloudRuntime;
+import io.jenkins.plugins.openstackagents.pool.ImageRef;
 import io.jenkins.plugins.openstackagents.pool.Ledger;
 import io.jenkins.plugins.openstackagents.pool.Quota;
 import io.jenkins.plugins.openstackagents.pool.Spares;
@@ -102,39 +104,69 @@ final class SpareAgents {
     }
 
     /**
-     * Why this idle spare is to be replaced now, or null: it is older than its template's spare max age, and it is
-     * the oldest such spare of the template while all the template's spares are ready (one at a time: once it is
+     * Why this idle spare is to be replaced now, or null: it was built from another image than the newest one its
+     * template's image stands for (as last read), or it is older than the template's spare max age; and it is the
+     * oldest such spare of the template, while all the template's spares are ready (one at a time: once it is
      * marked, the template is a spare short until the new one is online).
      */
     static String replacement(OpenStackComputer c, Instant now) {
         OpenStackAgent a = c.getNode();
         OpenStackCloud cloud = a == null ? null : a.getCloud();
         AgentTemplate t = cloud == null ? null : cloud.getTemplate(a.getTemplateName());
-        if (t == null || t.getSpareAgents() <= 0 || t.getSpareMaxAgeMinutes() <= 0 || !ready(c)) {
+        if (t == null || t.getSpareAgents() <= 0 || !ready(c)) {
             return null;
         }
-        Duration maxAge = Duration.ofMinutes(t.getSpareMaxAgeMinutes());
+        String newest = cloud.runtime().snapshots().knownImageId(t.getImage());
         Ledger ledger = cloud.runtime().ledger();
         int ready = 0;
         OpenStackComputer oldest = null;
         Instant oldestAt = null;
+        String why = null;
         for (OpenStackComputer other : computers(cloud, t.getName())) {
             if (!ready(other)) {
                 continue;
             }
             ready++;
             Optional<Ledger.Entry> e = ledger.get(other.getName());
-            if (e.isPresent() && e.get().reservedAt().plus(maxAge).isBefore(now)
-                    && (oldestAt == null || e.get().reservedAt().isBefore(oldestAt))) {
+            String reason = e.isEmpty() ? null : outdated(other.getNode(), e.get(), t, newest, now);
+            if (reason != null && (oldestAt == null || e.get().reservedAt().isBefore(oldestAt))) {
                 oldest = other;
                 oldestAt = e.get().reservedAt();
+                why = reason;
             }
         }
-        if (oldest != c || ready < t.getSpareAgents()) {
-            return null;
+        return oldest == c && ready >= t.getSpareAgents() ? why : null;
+    }
+
+    /** Why this spare is out of date, or null. */
+    private static String outdated(OpenStackAgent a, Ledger.Entry e, AgentTemplate t, String newestImage,
+                                   Instant now) {
+        if (a != null && newestImage != null && a.getImageId() != null && !newestImage.equals(a.getImageId())) {
+            return "spare agent built from image " + a.getImageId() + ", and the newest image '" + t.getImage()
+                    + "' is now " + newestImage + ": replaced by a new one";
         }
-        return "spare agent older than its template's spare max age (" + t.getSpareMaxAgeMinutes()
-                + " min): replaced by a new one";
+        if (t.getSpareMaxAgeMinutes() > 0
+                && e.reservedAt().plus(Duration.ofMinutes(t.getSpareMaxAgeMinutes())).isBefore(now)) {
+            return "spare agent older than its template's spare max age (" + t.getSpareMaxAgeMinutes()
+                    + " min): replaced by a new one";
+        }
+        return null;
+    }
+
+    /**
+     * Reads the images again, when due, for templates with spares whose image is a name or a tag: so that spares of
+     * an image that has a newer version are replaced even while no agent is created.
+     */
+    private static void refreshImages(OpenStackCloud cloud) {
+        for (AgentTemplate t : cloud.getTemplates()) {
+            if (t.getSpareAgents() > 0 && !new ImageRef(t.getImage()).isId()) {
+                try {
+                    cloud.runtime().snapshots().imageId(t.getImage());
+                } catch (ComputeException e) {
+                    return; // the next pass asks again; a create of this template would say why
+                }
+            }
+        }
     }
 
     /** How many spares of this template are missing now (0 if it wants none). */
@@ -161,6 +193,7 @@ final class SpareAgents {
     }
 
     private static void replenishNow(OpenStackCloud cloud, Spares spares) {
+        refreshImages(cloud);
         List<AgentTemplate> short_ = new ArrayList<>();
         for (AgentTemplate t : cloud.getTemplates()) {
             if (missing(cloud, t) > 0) {

@@ -171,4 +171,26 @@ public class FormValidationTest extends OpenStackTestCase {
         assertEquals("", networks.get(0).value);
         assertEquals("net-1", networks.get(1).value);
     }
+
+    /** Each image, then the newest of each name and of each tag; a name or a tag the cloud has checks as fine. */
+    public void testTheImageDropdownOffersNamesAndTagsBesideEachImage() {
+        java.time.Instant t0 = java.time.Instant.parse("2026-11-02T10:00:00Z");
+        compute.addImage(new io.jenkins.plugins.openstackagents.nova.Image("5c1e0a7d-new", "debian-12", "active",
+                t0, java.util.List.of("ci")));
+        String url = "https://k.example.com/v3";
+        hudson.util.ListBoxModel images = templateForm().doFillImageItems(url, "", true, "u", "p", "proj", "Default",
+                "", "", "debian-12");
+        java.util.List<String> shown = new java.util.ArrayList<>();
+        for (hudson.util.ListBoxModel.Option o : images) {
+            shown.add(o.name + " = " + o.value + (o.selected ? " (selected)" : ""));
+        }
+        assertEquals(java.util.List.of("debian-12 (img-1) = img-1", "debian-12 (5c1e0a7d, 2026-11-02) = 5c1e0a7d-new",
+                "Newest image named debian-12 = debian-12 (selected)", "Newest image tagged ci = tag:ci"), shown);
+        assertEquals(FormValidation.Kind.OK, templateForm().doCheckImage("debian-12", url, "", true, "u", "p",
+                "proj", "Default", "", "").kind);
+        assertEquals(FormValidation.Kind.OK, templateForm().doCheckImage("tag:ci", url, "", true, "u", "p",
+                "proj", "Default", "", "").kind);
+        assertEquals(FormValidation.Kind.ERROR, templateForm().doCheckImage("tag:nightly", url, "", true, "u", "p",
+                "proj", "Default", "", "").kind);
+    }
 }

@@ -305,6 +305,52 @@ public class SpareAgentsTest extends OpenStackTestCase {
         assertEquals(0, compute.refusedCreates());
     }
 
+    /**
+     * A template that names its image: both spares from one image list; once a newer image of that name is uploaded
+     * (and the list read again), the spares are replaced one at a time, never fewer than one ready, and the new
+     * servers boot the new image.
+     */
+    public void testSparesOfAnOlderImageAreReplacedOneAtATimeOnceANewerOneIsUploaded() throws Exception {
+        OpenStackCloud cloud = readyCloud(new AgentTemplate("linux", "named", "1", "debian-12", "net-1", "",
+                "default", "", "", 1, createTmpDir().getAbsolutePath(), 0, 10, 10, 5, 0, AgentTemplate.SSH, "", 0,
+                null, 2, 0));
+        assertEquals("one image list for both spares", 1, compute.calls(InMemoryCompute.Op.IMAGES));
+        for (String name : agentNames()) {
+            assertEquals("img-1", ((OpenStackAgent) hudson.getNode(name)).getImageId());
+        }
+        compute.addImage(new io.jenkins.plugins.openstackagents.nova.Image("img-2", "debian-12", "active",
+                java.time.Instant.now(), java.util.List.of()));
+        cloud.runtime().snapshots().setImagesInterval(java.time.Duration.ofMillis(500));
+        OpenStackRetentionStrategy retention = new OpenStackRetentionStrategy();
+        int fewestReady = 2;
+        long end = System.currentTimeMillis() + 90_000;
+        while (!(onImage("img-2") == 2 && spares(cloud, "linux").ready() == 2 && agentNames().size() == 2)) {
+            assertTrue("timed out: " + agentNames(), System.currentTimeMillis() < end);
+            passes(1);
+            retentionChecks(retention);
+            assertTrue("one at a time: " + markedAgents(), markedAgents().size() <= 1);
+            fewestReady = Math.min(fewestReady, spares(cloud, "linux").ready());
+        }
+        assertEquals("never fewer than one spare ready", 1, fewestReady);
+        assertEquals("two spares, two replacements", 4, creates());
+        await("both old servers deleted", () -> deletes() == 2);
+        for (String name : agentNames()) {
+            assertEquals("img-2", compute.imageOf(((OpenStackAgent) hudson.getNode(name)).getServerId()));
+        }
+        assertEquals(0, compute.refusedCreates());
+    }
+
+    private int onImage(String imageId) {
+        int n = 0;
+        for (String name : agentNames()) {
+            hudson.model.Node node = hudson.getNode(name);
+            if (node instanceof OpenStackAgent && imageId.equals(((OpenStackAgent) node).getImageId())) {
+                n++;
+            }
+        }
+        return n;
+    }
+
     private java.util.List<String> agentNames() {
         java.util.List<String> r = new java.util.ArrayList<>();
         for (hudson.model.Node n : hudson.getNodes()) {

@@ -6,11 +6,15 @@ import io.jenkins.plugins.openstackagents.nova.ConnectionSettings;
 import io.jenkins.plugins.openstackagents.nova.Flavor;
 import io.jenkins.plugins.openstackagents.nova.Image;
 import io.jenkins.plugins.openstackagents.nova.Network;
+import io.jenkins.plugins.openstackagents.pool.ImageRef;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Function;
 
@@ -58,9 +62,7 @@ public final class CloudListings {
                 }
                 break;
             case IMAGE:
-                for (Image i : compute.images()) {
-                    items.add(new Item(i.id(), named(i.name(), i.id()), named(i.name(), i.id())));
-                }
+                items.addAll(images(compute.images()));
                 break;
             default:
                 for (Network n : compute.networks()) {
@@ -68,6 +70,41 @@ public final class CloudListings {
                 }
         }
         reads.put(key, new Read(List.copyOf(items), now));
+        return items;
+    }
+
+    /**
+     * Each image (by name; where two share a name, with the start of its id and its date), then, for each name and
+     * each tag, the newest ACTIVE image of it (values {@code name} and {@code tag:T}, see {@code ImageRef}).
+     */
+    static List<Item> images(List<Image> images) {
+        Map<String, Integer> perName = new HashMap<>();
+        Set<String> tags = new TreeSet<>();
+        for (Image i : images) {
+            perName.merge(named(i.name(), i.id()), 1, Integer::sum);
+            tags.addAll(i.tags());
+        }
+        List<Item> items = new ArrayList<>();
+        Set<String> names = new TreeSet<>();
+        for (Image i : images) {
+            String name = named(i.name(), i.id());
+            String label = name;
+            if (perName.get(name) > 1) {
+                label = name + " (" + i.id().substring(0, Math.min(8, i.id().length()))
+                        + (i.createdAt() == null ? "" : ", " + i.createdAt().toString().substring(0, 10)) + ")";
+            }
+            items.add(new Item(i.id(), name, label));
+            if (i.name() != null && !i.name().isBlank()) {
+                names.add(i.name());
+            }
+        }
+        for (String n : names) {
+            items.add(new Item(n, n, "Newest image named " + n));
+        }
+        for (String t : tags) {
+            String ref = ImageRef.TAG_PREFIX + t;
+            items.add(new Item(ref, ref, "Newest image tagged " + t));
+        }
         return items;
     }
 

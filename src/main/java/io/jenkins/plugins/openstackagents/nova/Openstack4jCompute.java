@@ -214,7 +214,8 @@ public final class Openstack4jCompute implements Compute {
         return call(Service.GLANCE, "list images", () -> allPages(glance::activeImagePage, GlanceImage::getId))
                 .stream()
                 .map(i -> new Image(i.getId(), i.getName(),
-                        i.getStatus() == null ? null : i.getStatus().value()))
+                        i.getStatus() == null ? null : i.getStatus().value(),
+                        i.getCreatedAt() == null ? null : i.getCreatedAt().toInstant(), i.getTags()))
                 .sorted(Comparator.comparing(Image::name, Comparator.nullsLast(Comparator.naturalOrder())))
                 .collect(Collectors.toList());
     }

@@ -3,6 +3,7 @@ package io.jenkins.plugins.openstackagents.pool;
 import io.jenkins.plugins.openstackagents.nova.Compute;
 import io.jenkins.plugins.openstackagents.nova.ComputeException;
 import io.jenkins.plugins.openstackagents.nova.Flavor;
+import io.jenkins.plugins.openstackagents.nova.Image;
 import io.jenkins.plugins.openstackagents.nova.Server;
 import java.time.Clock;
 import java.time.Duration;
@@ -10,16 +11,21 @@ import java.time.Instant;
 import java.util.Collections;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.logging.Logger;
 
 /**
  * What the plugin last read of a cloud and may read again only now and then: Nova's limits (at most once per
- * interval, and at once after a quota refusal), the flavors (every {@link #FLAVORS_INTERVAL}), and the list of this
+ * interval, and at once after a quota refusal), the flavors (every {@link #FLAVORS_INTERVAL}), the images a
+ * template names (every {@link Defaults#IMAGES_INTERVAL}), and the list of this
  * cloud's servers that every boot watch, delete watch and the cleanup share. Nothing is held while Nova answers;
  * two callers may at worst both ask.
  */
 public final class CloudSnapshots {
+
+    private static final Logger LOGGER = Logger.getLogger(CloudSnapshots.class.getName());
 
     /** Flavors rarely change: read again at most this often. */
     static final Duration FLAVORS_INTERVAL = Duration.ofMinutes(10);
@@ -34,6 +40,9 @@ public final class CloudSnapshots {
     private Map<String, Flavor> flavors = Map.of(); // guarded by this
     private Instant flavorsReadAt; // guarded by this
     private Listing listing; // guarded by this
+    private volatile Duration imagesInterval = Defaults.IMAGES_INTERVAL;
+    private List<Image> images; // guarded by this; null until read
+    private Instant imagesReadAt; // guarded by this: when the list was read, or last failed to be
 
     CloudSnapshots(String cloudName, String controllerId, Compute gate, Ledger ledger, Clock clock) {
         this.cloudName = cloudName;
@@ -52,6 +61,13 @@ public final class CloudSnapshots {
         limits = null;
         flavorsReadAt = null;
         listing = null;
+        images = null;
+        imagesReadAt = null;
+    }
+
+    /** How often the images are read again for templates that give an image by name or tag. */
+    public void setImagesInterval(Duration d) {
+        this.imagesInterval = d;
     }
 
     /** Nova's limits, read at most once per interval (and at once after {@link #forgetLimits}). */
@@ -135,5 +151,59 @@ public final class CloudSnapshots {
             }
         }
         return l;
+    }
+
+    /**
+     * The id of the image a template's {@code ref} stands for now ({@link ImageRef}): an id as is, without a
+     * request; a name or tag from the image list, read through the gate at most once per images interval. While
+     * Glance fails, the last list read serves, and Glance is asked again after {@link Defaults#IMAGES_RETRY}. A name
+     * nothing matches goes to Nova as given (its refusal names it).
+     *
+     * @throws ComputeException when the list cannot be read and none was read before
+     */
+    public String imageId(String ref) throws ComputeException {
+        ImageRef r = new ImageRef(ref);
+        if (r.isId()) {
+            return ref;
+        }
+        Instant now = clock.instant();
+        List<Image> known;
+        synchronized (this) {
+            known = images != null && now.isBefore(imagesReadAt.plus(imagesInterval)) ? images : null;
+        }
+        if (known == null) {
+            try {
+                known = List.copyOf(gate.images());
+                synchronized (this) {
+                    images = known;
+                    imagesReadAt = now;
+                }
+            } catch (ComputeException e) {
+                synchronized (this) {
+                    if (images == null) {
+                        throw e;
+                    }
+                    known = images;
+                    imagesReadAt = now.minus(imagesInterval).plus(Defaults.IMAGES_RETRY);
+                }
+                LOGGER.fine(() -> "Cloud " + cloudName + ": images not read again (" + e.getMessage()
+                        + "); the last list serves");
+            }
+        }
+        return r.choose(known).map(Image::id).orElse(ref);
+    }
+
+    /**
+     * The id {@code ref} stood for in the last image list read, without a request: an id as is; null when no list
+     * was read or nothing in it matches.
+     */
+    public String knownImageId(String ref) {
+        ImageRef r = new ImageRef(ref);
+        if (r.isId()) {
+            return ref;
+        }
+        synchronized (this) {
+            return images == null ? null : r.choose(images).map(Image::id).orElse(null);
+        }
     }
 }

@@ -28,6 +28,7 @@ public class InMemoryCompute implements Compute {
     private static final class Srv {
         Server server;
         String userData;
+        String imageId;
         Flavor flavor;
         Instant activeAt;
         Instant goneAt;
@@ -126,6 +127,18 @@ public class InMemoryCompute implements Compute {
         return "127.11." + (n >> 8) + "." + (n & 255);
     }
 
+    /** An image uploaded to Glance. */
+    public synchronized InMemoryCompute addImage(Image i) {
+        images.add(i);
+        return this;
+    }
+
+    /** The image the server was created from, or null. */
+    public synchronized String imageOf(String serverId) {
+        Srv s = servers.get(serverId);
+        return s == null ? null : s.imageId;
+    }
+
     /** A server created by someone else (another controller), counted against the same quota. */
     public synchronized Server addForeign(String name, String flavorId, Map<String, String> metadata) {
         Srv s = new Srv();
@@ -215,6 +228,7 @@ public class InMemoryCompute implements Compute {
             Srv s = new Srv();
             s.flavor = f;
             s.userData = request.userData();
+            s.imageId = request.imageId();
             s.lateQuota = over != null;
             s.server = new Server(UUID.randomUUID().toString(), request.name(), Server.Status.BUILD,
                     request.metadata(), null, clock.instant(), null, f.id());

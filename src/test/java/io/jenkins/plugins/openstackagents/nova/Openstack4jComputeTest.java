@@ -229,7 +229,8 @@ public class Openstack4jComputeTest {
         Compute c = compute();
         assertEquals(List.of(new Flavor("2", "m1.medium", 2, 4096, 20), new Flavor("1", "m1.small", 1, 512, 1)),
                 c.flavors().stream().sorted((x, y) -> y.ramMb() - x.ramMb()).collect(Collectors.toList()));
-        assertEquals(List.of(new Image("img-1", "fake-image", "active")), c.images());
+        assertEquals(List.of(new Image("img-1", "fake-image", "active", java.time.Instant.parse("2026-11-02T10:00:00Z"),
+                List.of("ci", "debian"))), c.images());
         assertThat(cloud.requests("GET", "/image/v2/images").get(0).query, containsString("status=active"));
         assertEquals(List.of(new Network("net-1", "private")), c.networks());
     }
@@ -810,7 +811,8 @@ public class Openstack4jComputeTest {
             }
             if (method.equals("GET") && path.equals("/image/v2/images")) {
                 List<Map<String, Object>> images =
-                        List.of(Map.of("id", "img-1", "name", "fake-image", "status", "active"));
+                        List.of(Map.of("id", "img-1", "name", "fake-image", "status", "active",
+                                "created_at", "2026-11-02T10:00:00Z", "tags", List.of("ci", "debian")));
                 return ok(200, Map.of("images", page(images, q)));
             }
             if (method.equals("GET") && path.equals("/network/v2.0/networks")) {
