@@ -36,12 +36,15 @@ final class AgentLaunch implements Callable<Node> {
     private final AgentTemplate template;
     private final String name;
     private final boolean fast;
+    /** The Jenkins this launch began in is gone: the next one finds the agent saved and its server on Nova. */
+    private final java.util.function.BooleanSupplier restarted;
 
     AgentLaunch(OpenStackCloud cloud, AgentTemplate template, String name, boolean fast) {
         this.fast = fast;
         this.cloud = cloud;
         this.template = template;
         this.name = name;
+        this.restarted = new OpenStackCloud.ShuttingDown(Hudson.getInstance());
     }
 
     String name() {
@@ -54,7 +57,8 @@ final class AgentLaunch implements Callable<Node> {
 
     @Override
     public Node call() throws Exception {
-        boolean spare = cloud.runtime().ledger().launching().get(name) == Ledger.Launch.SPARE;
+        CloudRuntime rt = cloud.runtime(); // the runtime of the Jenkins this launch began in
+        boolean spare = rt.ledger().launching().get(name) == Ledger.Launch.SPARE;
         boolean online = false;
         try {
             Node n = launch();
@@ -66,11 +70,11 @@ final class AgentLaunch implements Callable<Node> {
             }
             throw e;
         } finally {
-            cloud.runtime().ledger().launchEnded(name);
+            rt.ledger().launchEnded(name);
             if (spare && online) {
-                cloud.runtime().spares().started(template.getName());
-            } else if (spare) {
-                cloud.runtime().spares().failed(template.getName());
+                rt.spares().started(template.getName());
+            } else if (spare && !restarted.getAsBoolean()) { // a restart is not a spare that failed to start
+                rt.spares().failed(template.getName());
             }
         }
     }
@@ -135,6 +139,7 @@ final class AgentLaunch implements Callable<Node> {
                 return c != null && c.isOnline(); // it runs, so its server is ACTIVE: no need to ask Nova
             });
         } catch (ComputeException | InterruptedException e) {
+            leftToTheNextJenkins(); // a restart interrupts the launch: its server is the restarted Jenkins' agent
             Hudson.getInstance().removeNode(agent); // the runtime deleted the server, unless interrupted:
             if (e instanceof InterruptedException) {
                 rt.release(name, "provisioning interrupted");
@@ -143,6 +148,7 @@ final class AgentLaunch implements Callable<Node> {
             throw new ProvisioningFailure("Agent " + name + " of cloud " + cloud.name + " not started: "
                     + e.getMessage());
         }
+        leftToTheNextJenkins();
         Duration connectTimeout = connectTimeoutMinute.multipliedBy(template.getConnectTimeoutMinutes());
         if (ssh == null) {
             LOGGER.info(() -> "Server " + name + " (" + server.id() + ") is ACTIVE; waiting for its agent to connect");
@@ -171,6 +177,7 @@ final class AgentLaunch implements Callable<Node> {
         Duration pause = SSH_FIRST_PAUSE;
         int attempts = 0;
         while (true) {
+            leftToTheNextJenkins();
             Computer c = agent.toComputer();
             if (Hudson.getInstance().getNode(name) == null || c == null) {
                 throw new ProvisioningFailure("Agent " + name + " of cloud " + cloud.name
@@ -205,6 +212,18 @@ final class AgentLaunch implements Callable<Node> {
         }
     }
 
+    /**
+     * Ends this launch, touching neither the agent nor its server, when the Jenkins it began in is shutting down or
+     * was replaced: the agent is saved, and the restarted Jenkins connects it once its server is ACTIVE
+     * ({@link OpenStackCleanupWork}).
+     */
+    private void leftToTheNextJenkins() throws ProvisioningFailure {
+        if (restarted.getAsBoolean()) {
+            throw new ProvisioningFailure("Agent " + name + " of cloud " + cloud.name + ": Jenkins restarted during"
+                    + " its launch; the restarted Jenkins connects it");
+        }
+    }
+
     private void giveUp(OpenStackAgent agent, String why) throws ProvisioningFailure {
         markForDeletion(agent.toComputer(), why);
         throw new ProvisioningFailure("Agent " + name + " of cloud " + cloud.name + ": " + why);
@@ -220,6 +239,7 @@ final class AgentLaunch implements Callable<Node> {
     private void awaitOnline(OpenStackAgent agent, Duration timeout) throws Exception {
         long deadline = System.nanoTime() + timeout.toNanos();
         while (true) {
+            leftToTheNextJenkins();
             Computer c = agent.toComputer();
             if (c != null && c.isOnline()) {
                 LOGGER.info(() -> "Agent " + name + " is online");

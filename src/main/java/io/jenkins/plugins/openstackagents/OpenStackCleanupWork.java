@@ -10,12 +10,16 @@ import hudson.model.Queue;
 import hudson.model.Run;
 import hudson.model.TaskListener;
 import hudson.slaves.Cloud;
+import io.jenkins.plugins.openstackagents.nova.ComputeException;
+import io.jenkins.plugins.openstackagents.nova.Server;
 import io.jenkins.plugins.openstackagents.pool.CloudRuntime;
+import io.jenkins.plugins.openstackagents.ssh.SshLauncher;
 import java.io.FileOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -78,6 +82,7 @@ public class OpenStackCleanupWork extends AsyncPeriodicWork {
         for (OpenStackComputer c : computers) {
             step("stuck build check of " + c.getName(), () -> abortStuckBuild(c));
             step("connection check of " + c.getName(), () -> markDisconnected(c));
+            step("reconnection of " + c.getName(), () -> reconnect(cloud, c));
         }
         for (OpenStackComputer c : computers) {
             step("deletion of " + c.getName(), () -> deleteIfMarked(c));
@@ -144,6 +149,37 @@ public class OpenStackCleanupWork extends AsyncPeriodicWork {
             c.markForDeletion("agent not connected for " + agent.getConnectTimeoutMinutes() + " min (connect timeout)");
         }
     }
+
+    /**
+     * An SSH agent offline that no launch and no connection attempt is bringing up: after a restart (a launch the
+     * restart cut short saved no address) or a dropped connection. Once Nova reports its server ACTIVE (from the
+     * shared server list, at most {@link #RELIST} old), its address is saved and it is connected: one attempt per
+     * pass, until its connect timeout marks it. Not an agent a person took offline, one marked for deletion, or one
+     * whose server presented another host key.
+     */
+    private void reconnect(OpenStackCloud cloud, OpenStackComputer c) throws ComputeException {
+        OpenStackAgent agent = c.getNode();
+        SshLauncher ssh = agent == null ? null : agent.sshLauncher();
+        if (ssh == null || c.getChannel() != null || c.isConnecting() || c.isTemporarilyOffline()
+                || c.getDeletionReason() != null || ssh.hostKeyRefusal() != null
+                || Provisioning.launching().contains(agent.getNodeName())) {
+            return;
+        }
+        if (agent.sshAddress() == null) {
+            Server s = cloud.runtime().snapshots().servers(Instant.now().minus(RELIST)).byId()
+                    .get(agent.getServerId());
+            if (s == null || s.status() != Server.Status.ACTIVE || s.address() == null) {
+                return;
+            }
+            agent.setAddress(s.address());
+            LOGGER.info("Server " + agent.getNodeName() + " (" + s.id() + ") is ACTIVE at " + s.address()
+                    + "; its launch ended with a restart of Jenkins: connecting over SSH");
+        }
+        c.connect(false);
+    }
+
+    /** How old the server list may be that gives a reconnected agent its address. */
+    static final Duration RELIST = Duration.ofSeconds(10);
 
     /** Agents marked for deletion (used, idle, stuck, disconnected) once no build runs on them. */
     private void deleteIfMarked(OpenStackComputer c) throws Exception {

@@ -194,8 +194,11 @@ public class OpenStackCloud extends Cloud {
         return Hudson.getInstance().getDescriptorByType(DescriptorImpl.class);
     }
 
-    /** Whether the Jenkins that started a watch is shutting down (its thread pool outlives it). */
-    private static final class ShuttingDown implements BooleanSupplier {
+    /**
+     * Whether the Jenkins that started a watch or a launch is shutting down or was replaced (its thread pool outlives
+     * it; a restart inside the JVM, as the test harness does, makes a new one).
+     */
+    static final class ShuttingDown implements BooleanSupplier {
         private final Hudson hudson;
 
         ShuttingDown(Hudson hudson) {
@@ -204,7 +207,14 @@ public class OpenStackCloud extends Cloud {
 
         @Override
         public boolean getAsBoolean() {
-            return hudson.isTerminating() || Hudson.getInstance() != hudson;
+            if (hudson.isTerminating()) {
+                return true;
+            }
+            try {
+                return Hudson.getInstance() != hudson;
+            } catch (IllegalStateException e) { // current Jenkins between two instances
+                return true;
+            }
         }
     }
 

@@ -269,6 +269,31 @@ public class SpareAgentsTest extends OpenStackTestCase {
     }
 
     /**
+     * A restart while both spares' servers are still in BUILD: the launches it cuts short leave agent and server to
+     * the restarted Jenkins, which takes each server's address from Nova's list once it is ACTIVE and connects. No
+     * server is deleted, none created again.
+     */
+    public void testARestartWhileSparesStartUsesTheirServers() throws Exception {
+        compute.bootTime(java.time.Duration.ofSeconds(4));
+        OpenStackCloud cloud = cloud("os", getURL().toString(),
+                spareTemplate("linux", "booting", 10, 2, createTmpDir().getAbsolutePath()));
+        hudson.clouds.add(cloud);
+        await("both spares' servers created", () -> creates() == 2 && agentNames().size() == 2);
+        for (String name : agentNames()) {
+            assertNull("no address before ACTIVE", ((OpenStackAgent) hudson.getNode(name)).sshAddress());
+        }
+        try (LogCapture log = LogCapture.start()) {
+            restartHudson();
+            OpenStackCloud after = (OpenStackCloud) hudson.getCloud("os");
+            await("both spares online after the restart", () -> spares(after, "linux").ready() == 2);
+            passes(10);
+            assertEquals("connected by the restarted Jenkins", 2L, log.containing("its launch ended with a restart"));
+        }
+        assertEquals("no spare started again", 2, creates());
+        assertEquals("no server deleted", 0, deletes());
+    }
+
+    /**
      * Spares past their max age are replaced one at a time, the old ones before the new, each only while all the template's spares
      * are ready: a build never finds fewer than one of the two ready. Retention checks run with a clock 2 min ahead
      * (max age 1 min).
