@@ -103,6 +103,13 @@ final class Provisioning {
         }
     }
 
+    /** Runs {@code r} while no provisioning decision is being taken, nor can be (tests). */
+    static void whileDeciding(Runnable r) {
+        synchronized (DECIDING) {
+            r.run();
+        }
+    }
+
     /** Whether a build waits that this cloud could start an agent for and nothing idle or on its way will take. */
     static boolean demandWaits(OpenStackCloud cloud) {
         synchronized (DECIDING) {

@@ -225,6 +225,32 @@ public class SpareAgentsTest extends OpenStackTestCase {
         assertEquals(0, compute.refusedCreates());
     }
 
+    /**
+     * Demand first, with no agent on its way for the waiting build when the replenishing pass runs (the fast path
+     * held off by the lock every provisioning decision takes): the pass starts no spare in the room the build needs.
+     * The build gets that room; the spare comes once the build's single-use agent is gone.
+     */
+    public void testNoSpareTakesTheRoomOfABuildThatWaitsWithNoAgentOnItsWay() throws Exception {
+        compute.quota(1, -1, -1);
+        String fs = createTmpDir().getAbsolutePath();
+        Future<FreeStyleBuild> build = job("needs-b", "on-b").scheduleBuild2(0);
+        await("the build waiting", () -> !Provisioning.waitingBuilds().isEmpty());
+        OpenStackCloud cloud = cloud("os", getURL().toString(), spareTemplate("a", "on-a", 10, 1, fs),
+                spareTemplate("b", "on-b", 0, 0, fs));
+        cloud.runtime().setLimitsInterval(java.time.Duration.ofSeconds(1));
+        Provisioning.whileDeciding(() -> {
+            hudson.clouds.add(cloud);
+            SpareAgents.replenish(cloud);
+            assertEquals("no spare while the build waits for the only room", 0, creates());
+        });
+        FreeStyleBuild b = assertBuildStatusSuccess(build.get(90, TimeUnit.SECONDS));
+        assertTrue(b.getBuiltOnStr(), b.getBuiltOnStr().startsWith("os-b-"));
+        await("a's spare ready once b's agent is gone", () -> spares(cloud, "a").ready() == 1);
+        assertEquals("b's agent, then a's spare", 2, creates());
+        assertEquals("no spare deleted to make room: none took it", 0, cloud.runtime().spares().evictions());
+        assertEquals(0, compute.refusedCreates());
+    }
+
     /** The instances quota: room for one spare of the three wanted. */
     public void testNoRoomForSparesIsSaidOnceAndShownOnTheStatusPage() throws Exception {
         noRoomForSpares(1, -1, -1);

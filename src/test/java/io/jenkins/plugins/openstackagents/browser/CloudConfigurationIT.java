@@ -126,12 +126,14 @@ public class CloudConfigurationIT {
     }
 
     private static final String SMALL = "m1.small (1 vCPU, 512 MB)";
+    private static final String NEWEST = "Newest image named ";
     private static final String MEDIUM = "m1.medium (2 vCPU, 1024 MB)";
 
     /**
      * Scenario 1: from a Hudson with no cloud, add one, test its connection, fill a template from the cloud's lists,
      * open Advanced and a help text, save; the configuration is on disk and on the page opened again; a labelled
-     * build runs on an agent of that cloud, whose server is gone afterwards.
+     * build runs on an agent of that cloud (its image given by name: Nova is asked for the id Glance lists under
+     * it, or it would refuse the create), whose server is gone afterwards.
      */
     @Test
     public void aNewCloudIsConfiguredTestedSavedAndRunsABuild() throws Exception {
@@ -146,6 +148,7 @@ public class CloudConfigurationIT {
         assertEquals("a new cloud comes with one template to fill in", 1, templates.size());
         TemplateSection t = templates.get(0);
         fillTemplate(t, "small", "browser-linux", SMALL);
+        t.choose("image", NEWEST + os.imageName()); // by name: each create boots the newest image of that name
         t.awaitOption("network", "browser-net");
         assertEquals("(none: Nova's default)", t.select("network").getFirstSelectedOption().getText());
         api.deleteNetwork(network);
@@ -179,7 +182,7 @@ public class CloudConfigurationIT {
         assertTrue(xml, xml.contains("<applicationCredentialId>" + os.appCredId() + "</applicationCredentialId>"));
         assertFalse("the secret is not saved in clear", xml.contains(os.appCredSecret()));
         assertTrue(xml, xml.contains("<flavor>" + os.flavorSmall() + "</flavor>"));
-        assertTrue(xml, xml.contains("<image>" + os.imageId() + "</image>"));
+        assertTrue(xml, xml.contains("<image>" + os.imageName() + "</image>"));
         assertTrue(xml, xml.contains("<launchMethod>ssh</launchMethod>"));
         assertTrue(xml, xml.contains("<sshUser>jenkins</sshUser>"));
 
@@ -191,8 +194,8 @@ public class CloudConfigurationIT {
         assertEquals("browser-linux", small.field("labels").getAttribute("value"));
         small.awaitOption("flavor", SMALL);
         assertEquals(SMALL, small.select("flavor").getFirstSelectedOption().getText());
-        small.awaitOption("image", os.imageName());
-        assertEquals(os.imageName(), small.select("image").getFirstSelectedOption().getText());
+        small.awaitOption("image", NEWEST + os.imageName());
+        assertEquals(NEWEST + os.imageName(), small.select("image").getFirstSelectedOption().getText());
 
         // the build waits on its agent long enough for the agent's and the cloud's pages to be looked at
         hudson.createJob("on-openstack", "browser-linux", "echo built on $NODE_NAME; sleep 15");
