@@ -53,11 +53,8 @@ public final class Benchmark {
         SparesReport.Runs spares = new SparesReport.Runs(SPARES, run(room, PluginPolicy::new),
                 run(room, () -> new PluginPolicy(SPARES)), all.get(0).get(0),
                 run(scenarios.get(0), () -> new PluginPolicy(SPARES)));
-        Files.writeString(docs.resolve("images/benchmark-spares-waits.svg"), SparesReport.chart(
-                "Queue-to-start wait, this plugin without and with " + spares.withSpares(), spares),
-                StandardCharsets.UTF_8);
-        Files.writeString(docs.resolve("images/benchmark-spares-room.svg"), SvgChart.render(spares.roomSpares()),
-                StandardCharsets.UTF_8);
+        SparesReport.writeCharts(docs, "benchmark", "Queue-to-start wait, this plugin without and with "
+                + spares.withSpares(), spares, SvgChart.render(spares.roomSpares()));
         List<PlanCost.Cost> costs = new ArrayList<>();
         for (int queued : new int[] {100, 1_000, 10_000}) { // warm-up
             PlanCost.measure(queued, 10, 20);
@@ -269,39 +266,31 @@ public final class Benchmark {
     /** The spares comparison: the table with the goals, the charts, what runs. */
     private static void spares(StringBuilder md, SparesReport.Runs spares) {
         Simulation.Result room = spares.roomSpares();
-        md.append("## Spare agents\n\n");
-        md.append("This plugin without spare agents (today's policy) and with ").append(spares.withSpares())
-                .append(" (the template's *spare agents*,\nissue 12), on the same builds and quota, in two ")
-                .append("workloads: one with room for spares, and the at-quota\nworkload of the first headline ")
-                .append("table (its \"today\" column is that same run). The goals are the issue's.\n\n");
-        SparesReport.table(md, spares);
-        md.append("\"Queue-to-start wait\" is from a build's arrival in the queue to its start on an online agent. ")
-                .append("\"Idle requests/min,\nspares ready\" is the idle load of the headline tables, measured over ")
-                .append("the last ").append((int) (room.scenario().idleWindow() / 60)).append(" minutes, when no ")
-                .append("build waits or\nruns and the spares sit ready on Nova (the last row).\n\n");
-        md.append("**What runs**: `PluginPolicy(").append(spares.spares()).append(")`, the same real `CloudRuntime` ")
-                .append("as the plugin's column above, and the\nspares replenished as the plugin's cleanup does it ")
-                .append("(`SpareAgents.replenish`, `Provisioning.startSpares`; in the\nbenchmark `PluginSpares`): on ")
-                .append("each 10 s cleanup pass, before the janitor's pass, the spares missing (wanted less the\n")
-                .append("idle online agents less the spares on their way) go to the same `prepare()` and `reserve()` ")
-                .append("(that is,\n`plan()`) as demand, only while requests are not paused and no build waits that ")
-                .append("nothing idle or on\nits way will take, so spares never crowd out demand; at the quota the ")
-                .append("planner reserves nothing\nand replenishing waits. A spare on its way counts as on the way ")
-                .append("for demand, as in the plugin.\nA build takes an idle online agent first; a spare so taken is ")
-                .append("an ordinary single-use agent,\ndeleted after its build, and the next pass starts another. ")
-                .append("An agent is online ")
-                .append(f1(PluginPolicy.AGENT_CONNECT_SECONDS)).append(" s after its server is ACTIVE\n")
-                .append("and a build starts the moment an agent is idle, so a build that finds a spare ready waits ")
-                .append("0 s\nhere; Jenkins' own hand-over from queue to executor is not modelled (the live ")
-                .append("benchmark has it).\nWith one template, deleting another template's spare to make room for ")
-                .append("a waiting build\n(`SpareAgents.makeRoom`) does not arise.\n\n");
-        md.append("**Workloads**:\n\n");
-        workload(md, room.scenario(), room.arrived());
-        workload(md, spares.quotaSpares().scenario(), spares.quotaSpares().arrived());
-        md.append("\n![Queue-to-start waits without and with spares](images/benchmark-spares-waits.svg)\n\n");
-        md.append("![").append(room.policy()).append(", ").append(room.scenario().title())
-                .append("](images/benchmark-spares-room.svg)\n\n");
-        SparesReport.closing(md, spares, COMMAND);
+        String definitions = "\"Queue-to-start wait\" is from a build's arrival in the queue to its start on an "
+                + "online agent. \"Idle requests/min,\nspares ready\" is the idle load of the headline tables, "
+                + "measured over the last " + (int) (room.scenario().idleWindow() / 60) + " minutes, when no build "
+                + "waits or\nruns and the spares sit ready on Nova (the last row).";
+        String whatRuns = "`PluginPolicy(" + spares.spares() + ")`, the same real `CloudRuntime` as the plugin's "
+                + "column above, and the\nspares replenished as the plugin's cleanup does it "
+                + "(`SpareAgents.replenish`, `Provisioning.startSpares`; in the\nbenchmark `PluginSpares`): on each "
+                + "10 s cleanup pass, before the janitor's pass, the spares missing (wanted less the\nidle online "
+                + "agents less the spares on their way) go to the same `prepare()` and `reserve()` (that is,\n"
+                + "`plan()`) as demand, only while requests are not paused and no build waits that nothing idle or "
+                + "on\nits way will take, so spares never crowd out demand; at the quota the planner reserves "
+                + "nothing\nand replenishing waits. A spare on its way counts as on the way for demand, as in the "
+                + "plugin.\nA build takes an idle online agent first; a spare so taken is an ordinary single-use "
+                + "agent,\ndeleted after its build, and the next pass starts another. An agent is online "
+                + f1(PluginPolicy.AGENT_CONNECT_SECONDS) + " s after its server is ACTIVE\nand a build starts the "
+                + "moment an agent is idle, so a build that finds a spare ready waits 0 s\nhere; Jenkins' own "
+                + "hand-over from queue to executor is not modelled (the live benchmark has it).\nWith one "
+                + "template, deleting another template's spare to make room for a waiting build\n"
+                + "(`SpareAgents.makeRoom`) does not arise.";
+        StringBuilder workloads = new StringBuilder();
+        workload(workloads, room.scenario(), room.arrived());
+        workload(workloads, spares.quotaSpares().scenario(), spares.quotaSpares().arrived());
+        SparesReport.section(md, spares, new SparesReport.Prose(", in two workloads: one with room for spares, "
+                + "and the at-quota\nworkload of the first headline table (its \"today\" column is that same run).",
+                definitions, whatRuns, workloads.toString().trim()), "benchmark", COMMAND);
     }
 
     static void headline(StringBuilder md, Simulation.Scenario sc, List<Simulation.Result> rs) {

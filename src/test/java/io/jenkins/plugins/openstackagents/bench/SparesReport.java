@@ -1,5 +1,9 @@
 package io.jenkins.plugins.openstackagents.bench;
 
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.List;
 
 /**
@@ -18,10 +22,42 @@ final class SparesReport {
         }
     }
 
+    /** What a report says around the table: after the first sentence, the definitions, what runs, the workloads. */
+    record Prose(String intro, String definitions, String whatRuns, String workloads) {
+    }
+
     /** p95 at quota with spares may exceed today's by this share at most. */
     static final double P95_MARGIN = 0.05;
 
     private SparesReport() {
+    }
+
+    /**
+     * The report's section: the table with the goals, the prose, the charts {@link #writeCharts} wrote with the same
+     * {@code prefix}, the closing note.
+     */
+    static void section(StringBuilder md, Runs r, Prose prose, String prefix, String command) {
+        md.append("## Spare agents\n\n");
+        md.append("This plugin without spare agents (today's policy) and with ").append(r.withSpares())
+                .append(" (the template's *spare agents*,\nissue 12), on the same builds and quota")
+                .append(prose.intro()).append(" The goals are the issue's.\n\n");
+        table(md, r);
+        md.append(prose.definitions()).append("\n\n");
+        md.append("**What runs**: ").append(prose.whatRuns()).append("\n\n");
+        md.append("**Workloads**, fixed seeds:\n\n").append(prose.workloads()).append("\n\n");
+        md.append("![Queue-to-start waits without and with spares](images/").append(prefix)
+                .append("-spares-waits.svg)\n\n");
+        md.append("![").append(r.roomSpares().policy()).append(", ").append(r.roomSpares().scenario().title())
+                .append("](images/").append(prefix).append("-spares-room.svg)\n\n");
+        closing(md, r, command);
+    }
+
+    /** Writes {@code docs/images/PREFIX-spares-waits.svg} (the waits) and {@code PREFIX-spares-room.svg}. */
+    static void writeCharts(Path docs, String prefix, String waitsTitle, Runs r, String roomTimeline)
+            throws IOException {
+        Files.writeString(docs.resolve("images/" + prefix + "-spares-waits.svg"), chart(waitsTitle, r),
+                StandardCharsets.UTF_8);
+        Files.writeString(docs.resolve("images/" + prefix + "-spares-room.svg"), roomTimeline, StandardCharsets.UTF_8);
     }
 
     /** The table: a column per run, the goal and whether this run met it. */
@@ -72,7 +108,7 @@ final class SparesReport {
     }
 
     /** The closing note: the waits side by side, and the command that produced them. */
-    static void closing(StringBuilder md, Runs r, String command) {
+    private static void closing(StringBuilder md, Runs r, String command) {
         md.append("Waits p50 / p95 from this run (`").append(command).append("`): with spare room ")
                 .append(waits(r.roomToday())).append(" today against ").append(waits(r.roomSpares()))
                 .append(" with ").append(r.withSpares()).append("; at quota ").append(waits(r.quotaToday()))
@@ -84,7 +120,7 @@ final class SparesReport {
     }
 
     /** The chart of the waits: p50 and p95 of each run, a panel per workload. */
-    static String chart(String title, Runs r) {
+    private static String chart(String title, Runs r) {
         List<String> labels = List.of("today's policy (no spares)", r.withSpares());
         return SvgChart.waits(title, List.of(
                 new SvgChart.WaitPanel(r.roomToday().scenario().title(), List.of(r.roomToday(), r.roomSpares()),
