@@ -70,6 +70,11 @@ final class PluginPolicy implements Policy {
 
     @Override
     public String name() {
+        return name(spares);
+    }
+
+    /** The plugin's name in the reports, with its spare agents (the live benchmark's too). */
+    static String name(int spares) {
         return spares == 0 ? "openstack-agents (this plugin, real pool code)"
                 : "openstack-agents, " + spares + " spare agent" + (spares == 1 ? "" : "s") + " (real pool code)";
     }
