@@ -70,8 +70,15 @@ public abstract class LiveOpenStackTestCase extends OpenStackTestCase {
 
     /** An SSH template (the default), on the project's network: Nova attaches its servers to agents-net. */
     protected AgentTemplate liveTemplate(String name, String labels, int idleMinutes) throws Exception {
+        return liveTemplate(name, labels, idleMinutes, 0);
+    }
+
+    /** The same, keeping {@code spareAgents} idle agents ready. */
+    protected AgentTemplate liveTemplate(String name, String labels, int idleMinutes, int spareAgents)
+            throws Exception {
         return new AgentTemplate(name, labels, os.flavorSmall(), os.imageId(), "", "", "", "", "", 1,
-                createTmpDir().getAbsolutePath(), 0, idleMinutes, 5, 2, 0, AgentTemplate.SSH, "", 0, null);
+                createTmpDir().getAbsolutePath(), 0, idleMinutes, 5, 2, 0, AgentTemplate.SSH, "", 0, null,
+                spareAgents);
     }
 
     /** Every server of the project carrying this controller's ownership, deleted and waited for (404). */

@@ -21,6 +21,8 @@ public final class Benchmark {
 
     static final String COMMAND = "mvn -Pbenchmark test-compile exec:java";
     private static final String[] SHORT = {"plugin", "incident-model", "openstack-plugin-model"};
+    /** Spare agents of the plugin's template in the spares comparison. */
+    static final int SPARES = 2;
 
     private Benchmark() {
     }
@@ -39,13 +41,7 @@ public final class Benchmark {
         for (Simulation.Scenario sc : scenarios) {
             List<Simulation.Result> rs = new ArrayList<>();
             for (Supplier<Policy> p : policies()) {
-                Simulation.Result r = Simulation.run(sc, p);
-                rs.add(r);
-                System.out.printf(Locale.ROOT, "%-10s %-48s requests=%d refused=%d+%d builds=%d/%d calls/build=%.2f"
-                                + " wait p50/p95=%.0f/%.0f s utilisation=%.3f idle=%.2f/min left=%d (%.1f s)%n",
-                        sc.name(), r.policy(), r.total(), r.refused403(), r.late413(), r.completed(), r.arrived(),
-                        r.callsPerBuild(), r.waitP50(), r.waitP95(), r.utilisation(), r.idleRpm(), r.leftOnNova(),
-                        r.wallSeconds());
+                rs.add(run(sc, p));
             }
             all.add(rs);
         }
@@ -53,6 +49,12 @@ public final class Benchmark {
             Files.writeString(docs.resolve("images/benchmark-" + SHORT[i] + ".svg"),
                     SvgChart.render(all.get(0).get(i)), StandardCharsets.UTF_8);
         }
+        Simulation.Scenario room = Simulation.Scenario.spareRoom();
+        SparesReport.Runs spares = new SparesReport.Runs(SPARES, run(room, PluginPolicy::new),
+                run(room, () -> new PluginPolicy(SPARES)), all.get(0).get(0),
+                run(scenarios.get(0), () -> new PluginPolicy(SPARES)));
+        SparesReport.writeCharts(docs, "benchmark", "Queue-to-start wait, this plugin without and with "
+                + spares.withSpares(), spares, SvgChart.render(spares.roomSpares()));
         List<PlanCost.Cost> costs = new ArrayList<>();
         for (int queued : new int[] {100, 1_000, 10_000}) { // warm-up
             PlanCost.measure(queued, 10, 20);
@@ -67,16 +69,26 @@ public final class Benchmark {
                     c.queued(), c.quota(), c.medianMicros(), c.p90Micros(), c.reserved());
         }
         double wall = (System.nanoTime() - start) / 1e9;
-        Files.writeString(docs.resolve("benchmarks.md"), markdown(scenarios, all, costs, wall),
+        Files.writeString(docs.resolve("benchmarks.md"), markdown(scenarios, all, spares, costs, wall),
                 StandardCharsets.UTF_8);
         System.out.printf(Locale.ROOT, "wrote %s and %s/images/benchmark-*.svg in %.1f s%n",
                 docs.resolve("benchmarks.md"), docs, wall);
     }
 
+    private static Simulation.Result run(Simulation.Scenario sc, Supplier<Policy> policy) {
+        Simulation.Result r = Simulation.run(sc, policy);
+        System.out.printf(Locale.ROOT, "%-10s %-48s requests=%d refused=%d+%d builds=%d/%d calls/build=%.2f"
+                        + " wait p50/p95=%.1f/%.1f s utilisation=%.3f idle=%.2f/min left=%d (%.1f s)%n",
+                sc.name(), r.policy(), r.total(), r.refused403(), r.late413(), r.completed(), r.arrived(),
+                r.callsPerBuild(), r.waitP50(), r.waitP95(), r.utilisation(), r.idleRpm(), r.leftOnNova(),
+                r.wallSeconds());
+        return r;
+    }
+
     // ------------------------------------------------------------------ docs/benchmarks.md
 
     static String markdown(List<Simulation.Scenario> scenarios, List<List<Simulation.Result>> all,
-                           List<PlanCost.Cost> costs, double wall) {
+                           SparesReport.Runs spares, List<PlanCost.Cost> costs, double wall) {
         StringBuilder md = new StringBuilder();
         Simulation.Scenario s0 = scenarios.get(0);
         md.append("# Benchmark: the incident replayed in virtual time\n\n");
@@ -87,7 +99,8 @@ public final class Benchmark {
         md.append("The same builds meet the same simulated Nova three times: once provisioned by this plugin's real\n")
                 .append("`pool` code, once by a model of the node pool of the 2016 incident, once by a model of the\n")
                 .append("existing OpenStack plugin for Jenkins. Everything runs on a virtual clock: ")
-                .append(hours(s0.end())).append(" of simulated time per run.\n\n");
+                .append(hours(s0.end())).append(" of simulated time per run.\n")
+                .append("The plugin without and with spare agents: [Spare agents](#spare-agents).\n\n");
         md.append("The same comparison, scaled down and run in real time against the real OpenStack on loopback (this\n")
                 .append("plugin with real Jenkins builds): [benchmarks-live.md](benchmarks-live.md).\n\n");
 
@@ -166,6 +179,8 @@ public final class Benchmark {
                     .append(".svg)\n\n");
         }
 
+        spares(md, spares);
+
         md.append("## What runs\n\n");
         md.append("**This plugin** (`PluginPolicy`): the real `io.jenkins.plugins.openstackagents.pool` code, not a\n")
                 .append("copy: `CloudRuntime.plan()` (limits cache, `Planner`, `Ledger`), `create()`, `awaitActive()`,\n")
@@ -223,12 +238,7 @@ public final class Benchmark {
                 .append("the clock jumps to the next wake-up).\n\n");
         md.append("**Workloads**, the same builds for every policy (fixed seeds):\n\n");
         for (Simulation.Scenario sc : scenarios) {
-            md.append("- ").append(sc.title()).append(": a build every ").append((int) sc.arrivalMin()).append("-")
-                    .append((int) sc.arrivalMax()).append(" s for ").append(hours(sc.arrivalsFor()))
-                    .append(", each ").append((int) (sc.lengthMin() / 60)).append("-")
-                    .append((int) (sc.lengthMax() / 60)).append(" min long, single-use agents, then ")
-                    .append(hours(sc.quietFor())).append(" without new builds (").append(all.get(scenarios.indexOf(sc))
-                            .get(0).arrived()).append(" builds).\n");
+            workload(md, sc, all.get(scenarios.indexOf(sc)).get(0).arrived());
         }
         Simulation.Result r0 = all.get(0).get(0);
         double demand = 60 / ((s0.arrivalMin() + s0.arrivalMax()) / 2);
@@ -243,6 +253,44 @@ public final class Benchmark {
                 .append("1 s of a fitting build being queued\", because the demand side is itself modelled on\n")
                 .append("FastProvisioner's 250 ms tick; it is measured with real Jenkins builds in the live comparison.\n");
         return md.toString();
+    }
+
+    private static void workload(StringBuilder md, Simulation.Scenario sc, int builds) {
+        md.append("- ").append(sc.title()).append(": a build every ").append((int) sc.arrivalMin()).append("-")
+                .append((int) sc.arrivalMax()).append(" s for ").append(hours(sc.arrivalsFor()))
+                .append(", each ").append((int) (sc.lengthMin() / 60)).append("-")
+                .append((int) (sc.lengthMax() / 60)).append(" min long, single-use agents, then ")
+                .append(hours(sc.quietFor())).append(" without new builds (").append(builds).append(" builds).\n");
+    }
+
+    /** The spares comparison: the table with the goals, the charts, what runs. */
+    private static void spares(StringBuilder md, SparesReport.Runs spares) {
+        Simulation.Result room = spares.roomSpares();
+        String definitions = "\"Queue-to-start wait\" is from a build's arrival in the queue to its start on an "
+                + "online agent. \"Idle requests/min,\nspares ready\" is the idle load of the headline tables, "
+                + "measured over the last " + (int) (room.scenario().idleWindow() / 60) + " minutes, when no build "
+                + "waits or\nruns and the spares sit ready on Nova (the last row).";
+        String whatRuns = "`PluginPolicy(" + spares.spares() + ")`, the same real `CloudRuntime` as the plugin's "
+                + "column above, and the\nspares replenished as the plugin's cleanup does it "
+                + "(`SpareAgents.replenish`, `Provisioning.startSpares`; in the\nbenchmark `PluginSpares`): on each "
+                + "10 s cleanup pass, before the janitor's pass, the spares missing (wanted less the\nidle online "
+                + "agents less the spares on their way) go to the same `prepare()` and `reserve()` (that is,\n"
+                + "`plan()`) as demand, only while requests are not paused and no build waits that nothing idle or "
+                + "on\nits way will take, so spares never crowd out demand; at the quota the planner reserves "
+                + "nothing\nand replenishing waits. A spare on its way counts as on the way for demand, as in the "
+                + "plugin.\nA build takes an idle online agent first; a spare so taken is an ordinary single-use "
+                + "agent,\ndeleted after its build, and the next pass starts another. An agent is online "
+                + f1(PluginPolicy.AGENT_CONNECT_SECONDS) + " s after its server is ACTIVE\nand a build starts the "
+                + "moment an agent is idle, so a build that finds a spare ready waits 0 s\nhere; Jenkins' own "
+                + "hand-over from queue to executor is not modelled (the live benchmark has it).\nWith one "
+                + "template, deleting another template's spare to make room for a waiting build\n"
+                + "(`SpareAgents.makeRoom`) does not arise.";
+        StringBuilder workloads = new StringBuilder();
+        workload(workloads, room.scenario(), room.arrived());
+        workload(workloads, spares.quotaSpares().scenario(), spares.quotaSpares().arrived());
+        SparesReport.section(md, spares, new SparesReport.Prose(", in two workloads: one with room for spares, "
+                + "and the at-quota\nworkload of the first headline table (its \"today\" column is that same run).",
+                definitions, whatRuns, workloads.toString().trim()), "benchmark", COMMAND);
     }
 
     static void headline(StringBuilder md, Simulation.Scenario sc, List<Simulation.Result> rs) {
@@ -390,8 +438,17 @@ public final class Benchmark {
         return r < 0.01 ? String.format(Locale.ROOT, "%.4f", r) : String.format(Locale.ROOT, "%.2f", r);
     }
 
-    private static String verdict(boolean met) {
+    static String verdict(boolean met) {
         return met ? "met" : "**missed**";
+    }
+
+    /** A wait as a person reads it: seconds up to two minutes, then minutes. */
+    static String duration(double seconds) {
+        if (Double.isNaN(seconds)) {
+            return "n/a";
+        }
+        return seconds < 120 ? String.format(Locale.ROOT, "%.1f s", seconds)
+                : String.format(Locale.ROOT, "%.1f min", seconds / 60);
     }
 
     private static String wait(Simulation.Result r) {

@@ -5,6 +5,7 @@ import hudson.model.FreeStyleProject;
 import hudson.model.Result;
 import hudson.tasks.Shell;
 import io.jenkins.plugins.openstackagents.LiveOpenStackTestCase;
+import io.jenkins.plugins.openstackagents.OpenStackAgent;
 import io.jenkins.plugins.openstackagents.OpenStackCloud;
 import io.jenkins.plugins.openstackagents.nova.Compute;
 import io.jenkins.plugins.openstackagents.nova.ConnectionSettings;
@@ -51,8 +52,14 @@ import java.util.regex.Pattern;
  * of the policy is deleted and the quota is seen free again. Writes {@code docs/benchmarks-live.md} and
  * {@code docs/images/benchmark-live-*.svg} (under the directory of the {@code bench.docs} property).
  *
- * <p>Not part of {@code mvn verify}: {@value #COMMAND} runs it alone. The workload can be shortened for a trial
- * with the properties {@code bench.arrivals}, {@code bench.end} and {@code bench.idle} (seconds).
+ * <p>Then the plugin again with spare agents ({@link #SPARES}): on the same workload at the quota, and on a workload
+ * with room for spares (builds one at a time) without and with them, each run with a cloud of its own (its own
+ * {@code CloudRuntime}); a run's agents left in Hudson (its spares) are removed, and their servers deleted, before
+ * the next.
+ *
+ * <p>Not part of {@code mvn verify}: {@value #COMMAND} runs it alone. The workloads can be shortened for a trial
+ * with the properties {@code bench.arrivals}, {@code bench.end}, {@code bench.room.arrivals}, {@code bench.room.end}
+ * and {@code bench.idle} (seconds).
  */
 public class LiveBenchmarkIT extends LiveOpenStackTestCase {
 
@@ -66,6 +73,14 @@ public class LiveBenchmarkIT extends LiveOpenStackTestCase {
     private static final double LENGTH_MIN = 20;
     private static final double LENGTH_MAX = 30;
     private static final long SEED = 6;
+    /** The spare-room workload: builds one at a time, with gaps a spare is replaced in. */
+    private static final double ROOM_ARRIVAL_MIN = 20;
+    private static final double ROOM_ARRIVAL_MAX = 40;
+    private static final double ROOM_LENGTH_MIN = 10;
+    private static final double ROOM_LENGTH_MAX = 20;
+    private static final long ROOM_SEED = 7;
+    /** Spare agents of the template in the spare runs. */
+    static final int SPARES = 1;
     private static final Duration QUOTA_FREE_TIMEOUT = Duration.ofMinutes(3);
 
     private FaultProxy novaProxy;
@@ -102,13 +117,22 @@ public class LiveBenchmarkIT extends LiveOpenStackTestCase {
         Simulation.Scenario sc = new Simulation.Scenario("live", "quota " + os.quotaInstances()
                 + " instances on the real OpenStack (loopback)", os.quotaInstances(), os.quotaCores(), os.quotaRamMb(),
                 flavor, arrivals, ARRIVAL_MIN, ARRIVAL_MAX, LENGTH_MIN, LENGTH_MAX, end - arrivals, idle, 0, SEED);
+        double roomArrivals = Double.parseDouble(System.getProperty("bench.room.arrivals", "300"));
+        double roomEnd = Double.parseDouble(System.getProperty("bench.room.end", "420"));
+        Simulation.Scenario room = new Simulation.Scenario("live-room", "spare room, quota " + os.quotaInstances()
+                + " instances on the real OpenStack", os.quotaInstances(), os.quotaCores(), os.quotaRamMb(), flavor,
+                roomArrivals, ROOM_ARRIVAL_MIN, ROOM_ARRIVAL_MAX, ROOM_LENGTH_MIN, ROOM_LENGTH_MAX,
+                roomEnd - roomArrivals, idle, 0, ROOM_SEED);
         Compute proxied = new Openstack4jComputeFactory().connect(new ConnectionSettings(keystoneProxy.baseUrl()
                 + "/v3", os.region(), os.applicationCredential(), true, Duration.ofSeconds(5), Duration.ofSeconds(30)));
 
         List<Run> runs = new ArrayList<>();
-        runs.add(plugin(sc));
+        runs.add(plugin(sc, "bench", 0));
         runs.add(model(sc, IncidentNodepoolModel::new, SHORT.get(1), proxied));
         runs.add(model(sc, OpenStackCloudPluginModel::new, SHORT.get(2), proxied));
+        SparesReport.Runs spares = new SparesReport.Runs(SPARES, plugin(room, "room", 0).result(),
+                plugin(room, "roomspare", SPARES).result(), runs.get(0).result(),
+                plugin(sc, "spare", SPARES).result());
 
         awaitQuotaFree(); // the last policy's servers are gone too
 
@@ -116,32 +140,46 @@ public class LiveBenchmarkIT extends LiveOpenStackTestCase {
         Files.createDirectories(docs.resolve("images"));
         for (int i = 0; i < runs.size(); i++) {
             Files.writeString(docs.resolve("images/benchmark-live-" + SHORT.get(i) + ".svg"),
-                    SvgChart.render(runs.get(i).result(), LiveRecorder.BUCKET_SECONDS,
-                            "API requests per " + (int) LiveRecorder.BUCKET_SECONDS + " s", 60, "min"),
-                    StandardCharsets.UTF_8);
+                    timeline(runs.get(i).result()), StandardCharsets.UTF_8);
         }
+        SparesReport.writeCharts(docs, "benchmark-live", "Queue-to-start wait on the real OpenStack, this plugin "
+                + "without and with " + spares.withSpares(), spares, timeline(spares.roomSpares()));
         double wall = (System.nanoTime() - wallStart) / 1e9;
-        Files.writeString(docs.resolve("benchmarks-live.md"), LiveReport.markdown(sc, runs, wall),
+        Files.writeString(docs.resolve("benchmarks-live.md"), LiveReport.markdown(sc, runs, spares, wall),
                 StandardCharsets.UTF_8);
         System.out.println("wrote " + docs.resolve("benchmarks-live.md"));
 
-        Simulation.Result plugin = runs.get(0).result();
-        assertEquals("creates Nova refused the plugin", 0, plugin.refused());
-        assertTrue("the plugin completed builds", plugin.completed() > 0);
+        for (Simulation.Result plugin : List.of(runs.get(0).result(), spares.roomToday(), spares.roomSpares(),
+                spares.quotaSpares())) {
+            assertEquals("creates Nova refused " + plugin.policy() + " in " + plugin.scenario().name(), 0,
+                    plugin.refused());
+            assertTrue(plugin.policy() + " completed builds in " + plugin.scenario().name(), plugin.completed() > 0);
+        }
+    }
+
+    /** A run's chart: requests per bucket, servers against the quota, builds waiting. */
+    private static String timeline(Simulation.Result r) {
+        return SvgChart.render(r, LiveRecorder.BUCKET_SECONDS,
+                "API requests per " + (int) LiveRecorder.BUCKET_SECONDS + " s", 60, "min");
     }
 
     // ------------------------------------------------------------------ this plugin, in Hudson
 
-    private Run plugin(Simulation.Scenario sc) throws Exception {
+    /**
+     * The plugin on the workload, with a cloud of its own named {@code cloudName} (so a runtime of its own) whose
+     * template keeps {@code spares} spare agents.
+     */
+    private Run plugin(Simulation.Scenario sc, String cloudName, int spares) throws Exception {
         awaitQuotaFree();
-        OpenStackCloud cloud = new OpenStackCloud("bench", keystoneProxy.baseUrl() + "/v3", os.region(), "", "", "",
-                os.domain(), os.appCredId(), os.appCredSecret(), true, 0, getURL().toString(), 60, 5, 60,
-                List.of(liveTemplate("bench", LABEL, 0)));
+        OpenStackCloud cloud = new OpenStackCloud(cloudName, keystoneProxy.baseUrl() + "/v3", os.region(), "", "",
+                "", os.domain(), os.appCredId(), os.appCredSecret(), true, 0, getURL().toString(), 60, 5, 60,
+                List.of(liveTemplate("bench", LABEL, 0, spares)));
         hudson.clouds.add(cloud);
         List<BuildQueue.Build> builds = sc.builds();
         List<FreeStyleProject> projects = new ArrayList<>();
         for (BuildQueue.Build b : builds) {
-            FreeStyleProject p = createFreeStyleProject(String.format(Locale.ROOT, "build-%02d", b.id()));
+            FreeStyleProject p = createFreeStyleProject(String.format(Locale.ROOT, "%s-build-%02d", cloudName,
+                    b.id()));
             p.setAssignedLabel(hudson.getLabel(LABEL));
             p.getBuildersList().add(new Shell(String.format(Locale.ROOT, "sleep %.1f", b.length())));
             projects.add(p);
@@ -156,8 +194,8 @@ public class LiveBenchmarkIT extends LiveOpenStackTestCase {
         keystoneProxy.clearCounts();
         Simulation.Result r;
         Run run;
-        try (LiveRecorder rec = new LiveRecorder("plugin", nova, selector, capacity(sc), sc.end() - sc.idleWindow(),
-                () -> pluginBuilds(projects, queuedAt)); RealTime time = new RealTime("plugin")) {
+        try (LiveRecorder rec = new LiveRecorder(cloudName, nova, selector, capacity(sc), sc.end() - sc.idleWindow(),
+                () -> pluginBuilds(projects, queuedAt)); RealTime time = new RealTime(cloudName)) {
             for (BuildQueue.Build b : builds) {
                 time.after(b.arrival(), () -> {
                     queuedAt.set(b.id(), System.currentTimeMillis());
@@ -182,15 +220,25 @@ public class LiveBenchmarkIT extends LiveOpenStackTestCase {
                 }
             }
             int left = nova.list(selector).size();
-            run = figures(SHORT.get(0), "openstack-agents (this plugin, real pool code)", sc, rec, arrived, completed,
-                    waits, left, log.lines, log.kinds, log.connectSeconds());
+            run = figures(cloudName, PluginPolicy.name(spares), sc, rec, arrived, completed, waits, left, log.lines,
+                    log.kinds, log.connectSeconds());
         } finally {
             pluginLog.removeHandler(log);
             hudson.getQueue().clear();
             hudson.clouds.remove(cloud);
+            removeAgents(cloudName);
         }
         deleteAll(selector);
         return run;
+    }
+
+    /** Removes the cloud's agents still in Hudson (its spares), which would take the next run's builds. */
+    private void removeAgents(String cloudName) throws java.io.IOException {
+        for (hudson.model.Node n : new ArrayList<>(hudson.getNodes())) {
+            if (n instanceof OpenStackAgent && cloudName.equals(((OpenStackAgent) n).getCloudName())) {
+                hudson.removeNode(n); // its server: deleted with the run's other servers, directly
+            }
+        }
     }
 
     private static LiveRecorder.Builds pluginBuilds(List<FreeStyleProject> projects, AtomicLongArray queuedAt) {

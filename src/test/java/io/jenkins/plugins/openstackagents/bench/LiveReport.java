@@ -11,7 +11,8 @@ final class LiveReport {
     private LiveReport() {
     }
 
-    static String markdown(Simulation.Scenario sc, List<LiveBenchmarkIT.Run> runs, double wall) {
+    static String markdown(Simulation.Scenario sc, List<LiveBenchmarkIT.Run> runs, SparesReport.Runs spares,
+                           double wall) {
         StringBuilder md = new StringBuilder();
         Simulation.Result a = runs.get(0).result();
         md.append("# Benchmark, live: the three policies on the real OpenStack\n\n");
@@ -25,7 +26,8 @@ final class LiveReport {
                 .append("OpenStack of `src/test/openstack/openstack-lite.sh` (Keystone, Nova with its fake driver,\n")
                 .append("Neutron, Glance, Placement on 127.0.0.1): the same builds meet the real Nova three times,\n")
                 .append("one policy after the other, for ").append(minutes(sc.end())).append(" each. Every policy's Nova\n")
-                .append("requests pass one counting proxy (`nova.FaultProxy`, no fault injected).\n\n");
+                .append("requests pass one counting proxy (`nova.FaultProxy`, no fault injected).\n")
+                .append("The plugin without and with spare agents: [Spare agents](#spare-agents).\n\n");
 
         md.append("## Headline figures\n\n");
         Benchmark.headline(md, sc, results(runs));
@@ -87,12 +89,11 @@ final class LiveReport {
                     .append(LiveBenchmarkIT.SHORT.get(i)).append(".svg)\n\n");
         }
 
+        spares(md, spares);
+
         md.append("## What runs\n\n");
-        md.append("**Workload**, the same builds for every policy (fixed seed): a build every ")
-                .append(f0(sc.arrivalMin())).append("-").append(f0(sc.arrivalMax())).append(" s for ")
-                .append(f0(sc.arrivalsFor())).append(" s (").append(a.arrived()).append(" builds), each ")
-                .append(f0(sc.lengthMin())).append("-").append(f0(sc.lengthMax())).append(" s long, then ")
-                .append(f0(sc.quietFor())).append(" s without new builds.\nQuota of the project: ")
+        md.append("**Workload**, the same builds for every policy (fixed seed): ").append(workload(sc, a.arrived()))
+                .append(".\nQuota of the project: ")
                 .append(sc.maxInstances()).append(" instances, ").append(sc.maxCores()).append(" cores, ")
                 .append(sc.maxRamMb()).append(" MB RAM; flavor `").append(sc.flavor().name()).append("` (")
                 .append(sc.flavor().vcpus()).append(" core, ").append(sc.flavor().ramMb())
@@ -119,6 +120,33 @@ final class LiveReport {
                 .append("the incident, and with a quota of ").append(sc.maxInstances()).append(" one server is a third ")
                 .append("of it: read the ratios, not the\nabsolute figures.\n");
         return md.toString();
+    }
+
+    /** "a build every 5-9 s for 180 s (26 builds), each 20-30 s long, then 270 s without new builds" */
+    private static String workload(Simulation.Scenario sc, int builds) {
+        return "a build every " + f0(sc.arrivalMin()) + "-" + f0(sc.arrivalMax()) + " s for " + f0(sc.arrivalsFor())
+                + " s (" + builds + " builds), each " + f0(sc.lengthMin()) + "-" + f0(sc.lengthMax())
+                + " s long, then " + f0(sc.quietFor()) + " s without new builds";
+    }
+
+    /** The spares comparison: the table with the goals, the charts, what runs. */
+    private static void spares(StringBuilder md, SparesReport.Runs spares) {
+        Simulation.Result room = spares.roomSpares();
+        String definitions = "\"Queue-to-start wait\" is from a build's scheduling to its Hudson build's timestamp "
+                + "(its start on an executor),\nso it includes Hudson's hand-over from queue to executor. \"Idle "
+                + "requests/min, spares ready\" is the idle load\nof the headline table, over the last "
+                + f0(room.scenario().idleWindow()) + " s of each run, when no build waited or ran and the spares "
+                + "sat ready\non Nova (the last row).";
+        String whatRuns = "the plugin as above, its template keeping " + spares.withSpares() + " ready; each run "
+                + "with a cloud of its own,\nso a `CloudRuntime` of its own (limits, ledger, spares' state). The "
+                + "cleanup pass (every 10 s) replenishes\nthe spares (`SpareAgents.replenish`); a build takes an "
+                + "idle agent, and a spare so taken is an\nordinary single-use agent. At a run's end its agents "
+                + "still in Hudson (its spares) are removed and\ntheir servers deleted with the run's others.";
+        String workloads = "- " + room.scenario().title() + ": " + workload(room.scenario(), room.arrived()) + ";\n- "
+                + spares.quotaSpares().scenario().title() + ": the workload above.";
+        SparesReport.section(md, spares, new SparesReport.Prose(": the workload above, at the quota (its "
+                + "\"today\" column is the\nplugin's run above), and a workload with room for spares.", definitions,
+                whatRuns, workloads), "benchmark-live", LiveBenchmarkIT.COMMAND);
     }
 
     /** What the figures say, from the figures of this run. */

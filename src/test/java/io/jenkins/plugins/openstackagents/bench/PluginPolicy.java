@@ -32,6 +32,12 @@ import java.util.Set;
  * does. Every 10 s the cleanup runs the janitor's pass when {@code cleanupDue(60 s)} says so, as
  * {@code OpenStackCleanupWork} does. NodeProvisioner's own rounds are left out: FastProvisioner discounts nothing
  * they would add once it has planned every waiting build.
+ *
+ * <p>With spare agents ({@code spares > 0}, the template's {@code spareAgents}), each of those 10 s passes first
+ * replenishes them as the plugin's cleanup does ({@link PluginSpares}); a spare on its way counts as on the way for
+ * demand, as {@code Provisioning.onTheWay} counts it, and a build takes an idle online agent first, spare or not
+ * ({@link BuildQueue}), which is then an ordinary single-use agent, deleted after its build. With one template there
+ * is no spare of another template to delete for a waiting build ({@code SpareAgents.makeRoom}): not modelled.
  */
 final class PluginPolicy implements Policy {
 
@@ -43,6 +49,8 @@ final class PluginPolicy implements Policy {
     private final Set<String> onTheWay = new LinkedHashSet<>();
     private final Set<String> agents = new LinkedHashSet<>();
     private final Set<String> online = new LinkedHashSet<>();
+    private final int spares;
+    private PluginSpares spareAgents;
     /**
      * From ACTIVE to the agent connected: the rig's guest starts the agent jar at once, and its inbound
      * connection takes about a second (EndToEndIT).
@@ -50,9 +58,25 @@ final class PluginPolicy implements Policy {
     static final double AGENT_CONNECT_SECONDS = 1.0;
     private int names;
 
+    /** Today's policy: no spare agents. */
+    PluginPolicy() {
+        this(0);
+    }
+
+    /** With {@code spares} spare agents of the template kept ready. */
+    PluginPolicy(int spares) {
+        this.spares = spares;
+    }
+
     @Override
     public String name() {
-        return "openstack-agents (this plugin, real pool code)";
+        return name(spares);
+    }
+
+    /** The plugin's name in the reports, with its spare agents (the live benchmark's too). */
+    static String name(int spares) {
+        return spares == 0 ? "openstack-agents (this plugin, real pool code)"
+                : "openstack-agents, " + spares + " spare agent" + (spares == 1 ? "" : "s") + " (real pool code)";
     }
 
     CloudRuntime runtime() {
@@ -66,28 +90,42 @@ final class PluginPolicy implements Policy {
         rt.setRequestsPerSecond(10_000); // resilience4j's limiter runs on real time; the simulated one is virtual
         rt.connect(new ConnectionSettings("https://keystone.invalid/v3", null,
                 new ConnectionSettings.ApplicationCredential("id", "secret"), true, null, null));
+        spareAgents = new PluginSpares(rt, TEMPLATE, spares);
         c.vt().spawn("fast-provisioner", this::provisionEveryQuarterSecond);
         c.vt().spawn("cleanup", this::cleanupEveryTenSeconds);
     }
 
     private void provisionEveryQuarterSecond() throws InterruptedException {
         while (true) {
-            int excess = ctx.queue().waiting() - ctx.queue().idle() - onTheWay.size();
+            int excess = excess();
             if (excess > 0) {
                 try {
                     Quota perServer = Quota.of(rt.snapshots().flavor(ctx.flavor().name()));
                     Planner.Plan plan = rt.plan(new Planner.Request(TEMPLATE, perServer, excess, 0), 0,
-                            () -> String.format("bench-%06d", ++names));
-                    for (String name : plan.reserved()) {
-                        onTheWay.add(name);
-                        rt.ledger().launchStarted(name, Ledger.Launch.FAST);
-                        ctx.vt().spawn(name, () -> launch(name));
-                    }
+                            this::newName);
+                    launchAll(plan.reserved(), Ledger.Launch.FAST);
                 } catch (ComputeException e) {
                     // as Provisioning: the gate has paused; try again on the next round
                 }
             }
             ctx.vt().sleep(Duration.ofMillis(250));
+        }
+    }
+
+    /** Builds waiting that neither an idle agent nor one on its way (spares included) will take. */
+    private int excess() {
+        return ctx.queue().waiting() - ctx.queue().idle() - onTheWay.size();
+    }
+
+    private String newName() {
+        return String.format("bench-%06d", ++names);
+    }
+
+    private void launchAll(List<String> reserved, Ledger.Launch path) {
+        for (String name : reserved) {
+            onTheWay.add(name);
+            rt.ledger().launchStarted(name, path);
+            ctx.vt().spawn(name, () -> launch(name));
         }
     }
 
@@ -102,7 +140,7 @@ final class PluginPolicy implements Policy {
             rt.awaitActive(name, server, BOOT_TIMEOUT, () -> online.contains(name));
         } catch (ComputeException e) {
             onTheWay.remove(name);
-            rt.ledger().launchEnded(name);
+            launchEnded(name, false);
             agents.remove(name);
         }
     }
@@ -111,8 +149,19 @@ final class PluginPolicy implements Policy {
     private void connected(String name) {
         if (agents.contains(name) && online.add(name)) {
             onTheWay.remove(name);
-            rt.ledger().launchEnded(name);
+            launchEnded(name, true);
             ctx.queue().agentOnline(() -> buildEnded(name));
+        }
+    }
+
+    /** As {@code AgentLaunch}: a spare that came online lets the next one start at once, one that failed waits. */
+    private void launchEnded(String name, boolean cameOnline) {
+        boolean spare = rt.ledger().launching().get(name) == Ledger.Launch.SPARE;
+        rt.ledger().launchEnded(name);
+        if (spare && cameOnline) {
+            rt.spares().started(TEMPLATE);
+        } else if (spare) {
+            rt.spares().failed(TEMPLATE);
         }
     }
 
@@ -127,6 +176,10 @@ final class PluginPolicy implements Policy {
 
     private void cleanupEveryTenSeconds() throws InterruptedException {
         while (true) {
+            if (spares > 0) { // the cleanup's step before the janitor's pass
+                launchAll(spareAgents.replenish(ctx.queue().idle(), this::excess, ctx.flavor().name(), this::newName),
+                        Ledger.Launch.SPARE);
+            }
             if (rt.cleanupDue(Duration.ofSeconds(60))) {
                 Map<String, String> withServers = new HashMap<>();
                 for (String a : agents) {

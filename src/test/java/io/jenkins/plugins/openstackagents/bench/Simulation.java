@@ -33,6 +33,16 @@ final class Simulation {
                     0.005, 43);
         }
 
+        /**
+         * Room for spares: quota 10 instances, builds one at a time with gaps (every 30-120 s for 2 h, each 2-6 min
+         * long, about 3 at once), then 30 min without new builds.
+         */
+        static Scenario spareRoom() {
+            return new Scenario("spare-room", "spare room, quota 10 instances", 10, 1000,
+                    1_024_000, new Flavor("2", "m1.medium", 2, 4096, 20), 2 * 3600, 30, 120, 120, 360, 1800, 1200,
+                    0.005, 44);
+        }
+
         Scenario withSeconds(double arrivals, double quiet, double idle) {
             return new Scenario(name, title, maxInstances, maxCores, maxRamMb, flavor, arrivals, arrivalMin,
                     arrivalMax, lengthMin, lengthMax, quiet, idle, serverErrorRate, seed);

@@ -5,7 +5,7 @@ import java.util.Locale;
 
 /**
  * One SVG per run: requests per minute (live: per bucket of seconds) by outcome, servers on Nova against the quota,
- * builds waiting.
+ * builds waiting; and one of queue-to-start waits side by side ({@link #waits}).
  */
 final class SvgChart {
 
@@ -33,12 +33,7 @@ final class SvgChart {
         double end = r.scenario().end();
         int minutes = (int) Math.ceil(end / bucketSeconds);
         StringBuilder sb = new StringBuilder();
-        int h = 70 + 3 * (PANEL + 50) - 50 + 30;
-        sb.append(String.format(Locale.ROOT, "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"%d\" height=\"%d\" "
-                + "font-family=\"sans-serif\" font-size=\"11\">%n", W, h));
-        sb.append(String.format(Locale.ROOT, "<rect width=\"%d\" height=\"%d\" fill=\"white\"/>%n", W, h));
-        sb.append(String.format(Locale.ROOT, "<text x=\"%d\" y=\"20\" font-size=\"14\" font-weight=\"bold\">%s"
-                + ": %s</text>%n", LEFT, esc(r.policy()), esc(r.scenario().title())));
+        open(sb, 70 + 3 * (PANEL + 50) - 50 + 30, LEFT, r.policy() + ": " + r.scenario().title());
 
         // panel 1: requests per minute, stacked by outcome
         int top = 70;
@@ -100,6 +95,74 @@ final class SvgChart {
         return sb.toString();
     }
 
+    /** One panel of {@link #waits}: a workload, its runs and how each is labelled. */
+    record WaitPanel(String title, List<Simulation.Result> runs, List<String> labels) {
+    }
+
+    private static final int WAIT_LABELS = 330;
+    private static final int WAIT_BAR = 14;
+    private static final String[] WAIT_COLOURS = {"#1e88e5", "#90caf9"};
+
+    /**
+     * Queue-to-start waits, p50 and p95 of each run as bars, one panel per workload, each on its own scale (seconds,
+     * or minutes when its longest wait is two minutes or more).
+     */
+    static String waits(String title, List<WaitPanel> panels) {
+        StringBuilder body = new StringBuilder();
+        int width = W - WAIT_LABELS - RIGHT - 70;
+        int y = 50;
+        legend(body, WAIT_LABELS, y - 12, WAIT_COLOURS[0], "p50", false);
+        legend(body, WAIT_LABELS + 60, y - 12, WAIT_COLOURS[1], "p95", false);
+        for (WaitPanel p : panels) {
+            double longest = 1;
+            for (Simulation.Result r : p.runs()) {
+                longest = Double.isNaN(r.waitP95()) ? longest : Math.max(longest, r.waitP95());
+            }
+            double unit = longest >= 120 ? 60 : 1;
+            long max = niceCeil(longest / unit);
+            y += 16;
+            body.append(String.format(Locale.ROOT, "<text x=\"4\" y=\"%d\" font-weight=\"bold\">%s</text>%n", y,
+                    esc(p.title())));
+            y += 10;
+            for (int i = 0; i < p.runs().size(); i++) {
+                Simulation.Result r = p.runs().get(i);
+                body.append(String.format(Locale.ROOT, "<text x=\"4\" y=\"%d\">%s</text>%n", y + WAIT_BAR + 2,
+                        esc(p.labels().get(i))));
+                double[] values = {r.waitP50(), r.waitP95()};
+                for (int k = 0; k < values.length; k++) {
+                    double w = Double.isNaN(values[k]) ? 0 : width * Math.min(1, values[k] / unit / max);
+                    body.append(String.format(Locale.ROOT, "<rect x=\"%d\" y=\"%d\" width=\"%.1f\" height=\"%d\" "
+                            + "fill=\"%s\"/>%n", WAIT_LABELS, y, w, WAIT_BAR, WAIT_COLOURS[k]));
+                    body.append(String.format(Locale.ROOT, "<text x=\"%.1f\" y=\"%d\">%s</text>%n",
+                            WAIT_LABELS + w + 4, y + WAIT_BAR - 3, esc(Benchmark.duration(values[k]))));
+                    y += WAIT_BAR + 2;
+                }
+                y += 8;
+            }
+            body.append(String.format(Locale.ROOT, "<line x1=\"%d\" y1=\"%d\" x2=\"%d\" y2=\"%d\" stroke=\"#333\"/>%n",
+                    WAIT_LABELS, y, WAIT_LABELS + width, y));
+            int ticks = max % 5 == 0 ? 5 : 4; // whole steps for the scales niceCeil gives
+            for (int i = 0; i <= ticks; i++) {
+                body.append(String.format(Locale.ROOT, "<text x=\"%.1f\" y=\"%d\" text-anchor=\"middle\">%s %s"
+                        + "</text>%n", WAIT_LABELS + width * i / (double) ticks, y + 14,
+                        number(max * i / (double) ticks), unit == 1 ? "s" : "min"));
+            }
+            y += 30;
+        }
+        StringBuilder sb = new StringBuilder();
+        open(sb, y, 4, title);
+        return sb.append(body).append("</svg>\n").toString();
+    }
+
+    /** The start of a chart {@code height} high: white, its title at {@code x}. */
+    private static void open(StringBuilder sb, int height, int x, String title) {
+        sb.append(String.format(Locale.ROOT, "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"%d\" height=\"%d\" "
+                + "font-family=\"sans-serif\" font-size=\"11\">%n", W, height));
+        sb.append(String.format(Locale.ROOT, "<rect width=\"%d\" height=\"%d\" fill=\"white\"/>%n", W, height));
+        sb.append(String.format(Locale.ROOT, "<text x=\"%d\" y=\"20\" font-size=\"14\" font-weight=\"bold\">%s"
+                + "</text>%n", x, esc(title)));
+    }
+
     private record Ticks(double seconds, String unit) {
     }
 
@@ -114,8 +177,7 @@ final class SvgChart {
             double v = yMax * i / 4;
             double y = top + PANEL - PANEL * i / 4.0;
             sb.append(String.format(Locale.ROOT, "<text x=\"%d\" y=\"%.1f\" text-anchor=\"end\">%s</text>%n",
-                    LEFT - 4, y + 4, v == Math.rint(v) ? String.valueOf((long) v) : String.format(Locale.ROOT,
-                            "%.1f", v)));
+                    LEFT - 4, y + 4, number(v)));
             sb.append(String.format(Locale.ROOT, "<line x1=\"%d\" y1=\"%.1f\" x2=\"%d\" y2=\"%.1f\" "
                     + "stroke=\"#eee\"/>%n", LEFT + 1, y, W - RIGHT, y));
         }
@@ -142,6 +204,11 @@ final class SvgChart {
         sb.append(String.format(Locale.ROOT, "<rect x=\"%d\" y=\"%d\" width=\"10\" height=\"%d\" fill=\"%s\"/>%n",
                 x, y - 8, dashed ? 2 : 10, colour));
         sb.append(String.format(Locale.ROOT, "<text x=\"%d\" y=\"%d\">%s</text>%n", x + 14, y + 1, esc(label)));
+    }
+
+    /** An axis value: whole numbers without decimals. */
+    private static String number(double v) {
+        return v == Math.rint(v) ? String.valueOf((long) v) : String.format(Locale.ROOT, "%.1f", v);
     }
 
     private static long niceCeil(double v) {
