@@ -103,10 +103,10 @@ final class Provisioning {
         }
     }
 
-    /** Runs {@code r} while no provisioning decision is being taken, nor can be (tests). */
-    static void whileDeciding(Runnable r) {
+    /** Calls {@code c} while no provisioning decision is being taken, nor can be (tests). */
+    static <T> T whileDeciding(java.util.concurrent.Callable<T> c) throws Exception {
         synchronized (DECIDING) {
-            r.run();
+            return c.call();
         }
     }
 

@@ -235,14 +235,16 @@ public class SpareAgentsTest extends OpenStackTestCase {
         String fs = createTmpDir().getAbsolutePath();
         Future<FreeStyleBuild> build = job("needs-b", "on-b").scheduleBuild2(0);
         await("the build waiting", () -> !Provisioning.waitingBuilds().isEmpty());
-        OpenStackCloud cloud = cloud("os", getURL().toString(), spareTemplate("a", "on-a", 10, 1, fs),
-                spareTemplate("b", "on-b", 0, 0, fs));
-        cloud.runtime().setLimitsInterval(java.time.Duration.ofSeconds(1));
-        Provisioning.whileDeciding(() -> {
+        // limits read every 10 s (the least the form takes): the room b's deleted server frees shows at the next read
+        OpenStackCloud cloud = new OpenStackCloud("os", "https://keystone.example.com:5000/v3", "RegionOne",
+                "jenkins", "s3cret-password", "ci", "Default", "", "", true, 5, getURL().toString(), 10, 1000, 60,
+                java.util.List.of(spareTemplate("a", "on-a", 10, 1, fs), spareTemplate("b", "on-b", 0, 0, fs)));
+        int reserved = Provisioning.whileDeciding(() -> {
             hudson.clouds.add(cloud);
             SpareAgents.replenish(cloud);
-            assertEquals("no spare while the build waits for the only room", 0, creates());
+            return cloud.runtime().ledger().entries().size();
         });
+        assertEquals("no spare reserved while the build waits for the only room", 0, reserved);
         FreeStyleBuild b = assertBuildStatusSuccess(build.get(90, TimeUnit.SECONDS));
         assertTrue(b.getBuiltOnStr(), b.getBuiltOnStr().startsWith("os-b-"));
         await("a's spare ready once b's agent is gone", () -> spares(cloud, "a").ready() == 1);

@@ -104,7 +104,8 @@ final class LiveReport {
                 .append("single-use template labelled `bench`; each build is a freestyle job `sleep <length>` on that\n")
                 .append("label. The plugin provisions as it does in production (FastProvisioner, NodeProvisioner,\n")
                 .append("`CloudRuntime`); Nova's fake driver boots no operating system, so the test's guest emulator\n")
-                .append("runs each ACTIVE server's user data, which starts the inbound agent on this machine.\n\n");
+                .append("plays each ACTIVE server's cloud-init: an SSH daemon on the address Neutron gave it, with the\n")
+                .append("host key and login key of its user data; the plugin connects there and starts the agent.\n\n");
         md.append("**The two models**: `IncidentNodepoolModel` and `OpenStackCloudPluginModel`, the same classes as in\n")
                 .append("the simulation (see [benchmarks.md](benchmarks.md) for what they model), run on a real-time\n")
                 .append("timeline (`RealTime`: one thread, so the models need no locks) and the real Nova through the\n")
