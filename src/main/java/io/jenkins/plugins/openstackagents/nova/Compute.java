@@ -36,4 +36,28 @@ public interface Compute {
     List<Image> images() throws ComputeException;
 
     List<Network> networks() throws ComputeException;
+
+    /** The external networks ({@code router:external}): where floating IPs are allocated. */
+    List<Network> externalNetworks() throws ComputeException;
+
+    /** The Neutron ports of a server, one per network it is attached to; none before Nova has bound them. */
+    List<Port> ports(String serverId) throws ComputeException;
+
+    /** The project's floating IPs whose description starts with {@code descriptionPrefix} (all for ""). */
+    List<FloatingIp> floatingIps(String descriptionPrefix) throws ComputeException;
+
+    /** Asks Neutron for a floating IP on an external network and returns it, not associated with any port. */
+    FloatingIp allocateFloatingIp(String networkId, String description) throws ComputeException;
+
+    /** Associates a floating IP with a port (of a server, on a network the external one is routed to). */
+    FloatingIp associateFloatingIp(String floatingIpId, String portId) throws ComputeException;
+
+    /**
+     * Releases a floating IP. Returns {@code true} when Neutron released it, {@code false} when it was already
+     * gone; Neutron stops counting it against the quota at once.
+     */
+    boolean releaseFloatingIp(String floatingIpId) throws ComputeException;
+
+    /** The project's floating IP and port quota and usage, as Neutron counts them now. */
+    NeutronQuota neutronQuota() throws ComputeException;
 }

@@ -15,13 +15,15 @@ import java.time.ZonedDateTime;
 import java.time.format.DateTimeFormatter;
 import java.time.format.DateTimeParseException;
 import java.util.Locale;
+import java.util.Map;
 import javax.net.ssl.SSLException;
 import org.openstack4j.api.exceptions.ResponseException;
 import org.openstack4j.core.transport.ExecutionOptions;
 import org.openstack4j.core.transport.HttpResponse;
 import org.openstack4j.core.transport.PropagateResponse;
-import org.openstack4j.core.transport.functions.ResponseToActionResponse;
+import org.openstack4j.core.transport.functions.ParseActionResponseFromJsonMap;
 import org.openstack4j.model.common.ActionResponse;
+import org.openstack4j.openstack.internal.Parser;
 
 /**
  * Turns every failure openstack4j reports into a {@link ComputeException}: the one place that looks at HTTP
@@ -43,26 +45,44 @@ final class ErrorTranslator {
         private static final long serialVersionUID = 1L;
 
         final int status;
+        /** Neutron's error type ("OverQuota"), or null when the answer names none. */
+        final String type;
         final transient Duration retryAfter;
 
-        ErrorAnswer(int status, String message, Duration retryAfter) {
+        ErrorAnswer(int status, String message, String type, Duration retryAfter) {
             super(message, null, false, false);
             this.status = status;
+            this.type = type;
             this.retryAfter = retryAfter;
         }
 
+        /** Reads the body as openstack4j's {@code ResponseToActionResponse} does, keeping Neutron's error type. */
+        @SuppressWarnings("unchecked")
         static ErrorAnswer of(HttpResponse response) {
             String message = null;
+            String type = null;
             try {
-                ActionResponse parsed = ResponseToActionResponse.INSTANCE.apply(response, true);
-                message = parsed == null ? null : parsed.getFault();
+                Map<String, Object> body = Parser.isContentTypeText(response.getContentType()) ? null
+                        : response.readEntity(Map.class);
+                if (body != null) {
+                    ActionResponse parsed = new ParseActionResponseFromJsonMap(response).apply(body);
+                    message = parsed == null ? null : parsed.getFault();
+                    type = neutronErrorType(body);
+                }
             } catch (RuntimeException unreadable) {
                 // an error page that is not OpenStack's JSON: the status line has to do
             }
             if (message == null || message.isBlank()) {
                 message = response.getStatusMessage();
             }
-            return new ErrorAnswer(response.getStatus(), message, retryAfter(response.header("Retry-After")));
+            return new ErrorAnswer(response.getStatus(), message, type,
+                    retryAfter(response.header("Retry-After")));
+        }
+
+        /** {@code {"NeutronError": {"type": "OverQuota", "message": ..., "detail": ...}}}: the type. */
+        private static String neutronErrorType(Map<String, Object> body) {
+            return body.get("NeutronError") instanceof Map<?, ?> error && error.get("type") instanceof String t
+                    ? t : null;
         }
     }
 
@@ -101,7 +121,8 @@ final class ErrorTranslator {
         int status = status(e);
         if (status >= 400) {
             Duration retryAfter = e instanceof ErrorAnswer a ? a.retryAfter : null;
-            return answered(status, e.getMessage(), retryAfter, service, action, e);
+            String type = e instanceof ErrorAnswer a ? a.type : null;
+            return answered(status, e.getMessage(), type, retryAfter, service, action, e);
         }
         if (e instanceof ResponseException) {
             return new ComputeException(Kind.TRANSIENT, "Cannot reach " + url + ": " + reason(e) + ".", e);
@@ -149,12 +170,16 @@ final class ErrorTranslator {
                 + "; is this the Keystone v3 URL?", cause);
     }
 
-    /** The kind and sentence for an error answer. */
-    static ComputeException answered(int status, String message, Duration retryAfter, String service, String action,
-                                     Throwable cause) {
+    /**
+     * The kind and sentence for an error answer.
+     *
+     * @param type Neutron's error type, or null
+     */
+    static ComputeException answered(int status, String message, String type, Duration retryAfter, String service,
+                                     String action, Throwable cause) {
         String said = text(message);
-        if (ComputeException.isQuotaRefusal(status, said)) {
-            // Nova's own sentence says which quota and how much is used: "Quota exceeded for instances: ..."
+        if (ComputeException.isQuotaRefusal(status, said) || isNeutronQuotaRefusal(status, type)) {
+            // the cloud's own sentence says which quota: "Quota exceeded for instances: ...", "... ['floatingip']."
             return new ComputeException(Kind.QUOTA_EXCEEDED, message.strip(), retryAfter, cause);
         }
         String sentence = service + " answered " + status + " to " + action + ": " + said + ".";
@@ -172,6 +197,11 @@ final class ErrorTranslator {
                     cause);
         }
         return new ComputeException(Kind.PERMANENT, sentence, null, cause);
+    }
+
+    /** Neutron refuses a creation over quota with 409 and the error type {@code OverQuota}. */
+    private static boolean isNeutronQuotaRefusal(int status, String type) {
+        return status == 409 && "OverQuota".equals(type);
     }
 
     /** Failures where no answer came back: unreachable, timed out, TLS refused; null for anything else. */

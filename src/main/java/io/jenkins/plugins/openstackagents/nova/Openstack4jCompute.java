@@ -2,6 +2,7 @@ package io.jenkins.plugins.openstackagents.nova;
 
 import static io.jenkins.plugins.openstackagents.nova.ErrorTranslator.raiseErrors;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import io.jenkins.plugins.openstackagents.nova.ComputeException.Kind;
 import io.jenkins.plugins.openstackagents.nova.ConnectionSettings.ApplicationCredential;
 import io.jenkins.plugins.openstackagents.nova.ConnectionSettings.Password;
@@ -18,6 +19,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.Set;
 import java.util.TreeSet;
 import java.util.function.BiFunction;
 import java.util.function.Function;
@@ -42,6 +44,7 @@ import org.openstack4j.model.compute.Addresses;
 import org.openstack4j.model.compute.builder.ServerCreateBuilder;
 import org.openstack4j.model.identity.v3.Endpoint;
 import org.openstack4j.model.identity.v3.Token;
+import org.openstack4j.model.network.IP;
 import org.openstack4j.openstack.OSFactory;
 import org.openstack4j.openstack.compute.domain.NovaFlavor;
 import org.openstack4j.openstack.compute.domain.NovaLimits;
@@ -51,7 +54,9 @@ import org.openstack4j.openstack.compute.internal.BaseComputeServices;
 import org.openstack4j.openstack.identity.v3.domain.KeystoneToken;
 import org.openstack4j.openstack.image.v2.domain.GlanceImage;
 import org.openstack4j.openstack.image.v2.internal.BaseImageServices;
+import org.openstack4j.openstack.networking.domain.NeutronFloatingIP;
 import org.openstack4j.openstack.networking.domain.NeutronNetwork;
+import org.openstack4j.openstack.networking.domain.NeutronPort;
 import org.openstack4j.openstack.networking.internal.BaseNetworkingServices;
 
 /**
@@ -177,17 +182,7 @@ public final class Openstack4jCompute implements Compute {
 
     @Override
     public boolean delete(String serverId) throws ComputeException {
-        try {
-            call(Service.NOVA, "delete server " + serverId, () -> nova.delete(serverId));
-            LOGGER.fine(() -> "Nova: accepted the deletion of " + serverId);
-            return true;
-        } catch (ComputeException e) {
-            if (e.is(Kind.NOT_FOUND)) {
-                LOGGER.fine(() -> "Nova: " + serverId + " was already gone");
-                return false;
-            }
-            throw e;
-        }
+        return deleteUnlessGone(Service.NOVA, "server " + serverId, () -> nova.delete(serverId));
     }
 
     @Override
@@ -222,10 +217,65 @@ public final class Openstack4jCompute implements Compute {
 
     @Override
     public List<Network> networks() throws ComputeException {
-        return call(Service.NEUTRON, "list networks", neutron::networks).stream()
-                .map(n -> new Network(n.getId(), n.getName()))
-                .sorted(Comparator.comparing(Network::name, Comparator.nullsLast(Comparator.naturalOrder())))
+        return toNetworks(call(Service.NEUTRON, "list networks", neutron::networks));
+    }
+
+    @Override
+    public List<Network> externalNetworks() throws ComputeException {
+        return toNetworks(call(Service.NEUTRON, "list external networks", neutron::externalNetworks));
+    }
+
+    @Override
+    public List<Port> ports(String serverId) throws ComputeException {
+        return call(Service.NEUTRON, "list the ports of server " + serverId, () -> neutron.ports(serverId))
+                .stream()
+                .map(p -> new Port(p.getId(), p.getNetworkId(), firstIpv4(p.getFixedIps()), p.getDeviceId(),
+                        p.getState() == null ? null : p.getState().name()))
                 .collect(Collectors.toList());
+    }
+
+    @Override
+    public List<FloatingIp> floatingIps(String descriptionPrefix) throws ComputeException {
+        String project = projectId();
+        List<NeutronFloatingIP> all = call(Service.NEUTRON, "list floating IPs",
+                () -> neutron.floatingIps(project));
+        List<FloatingIp> matching = all.stream()
+                .filter(f -> Objects.toString(f.getDescription(), "").startsWith(descriptionPrefix))
+                .map(Openstack4jCompute::toFloatingIp)
+                .collect(Collectors.toList());
+        LOGGER.fine(() -> "Neutron: " + matching.size() + " of " + all.size() + " floating IPs have a description "
+                + "starting with '" + descriptionPrefix + "'");
+        return matching;
+    }
+
+    @Override
+    public FloatingIp allocateFloatingIp(String networkId, String description) throws ComputeException {
+        String body = json(Map.of("floatingip", Map.of("floating_network_id", networkId, "description", description)));
+        FloatingIp f = toFloatingIp(call(Service.NEUTRON, "allocate a floating IP on network " + networkId,
+                () -> neutron.allocate(body)));
+        LOGGER.fine(() -> "Neutron: allocated floating IP " + f.address() + " (" + f.id() + ") for " + description);
+        return f;
+    }
+
+    @Override
+    public FloatingIp associateFloatingIp(String floatingIpId, String portId) throws ComputeException {
+        String body = json(Map.of("floatingip", Map.of("port_id", portId)));
+        return toFloatingIp(call(Service.NEUTRON, "associate floating IP " + floatingIpId + " with port " + portId,
+                () -> neutron.update(floatingIpId, body)));
+    }
+
+    @Override
+    public boolean releaseFloatingIp(String floatingIpId) throws ComputeException {
+        return deleteUnlessGone(Service.NEUTRON, "floating IP " + floatingIpId,
+                () -> neutron.release(floatingIpId));
+    }
+
+    @Override
+    public NeutronQuota neutronQuota() throws ComputeException {
+        String project = projectId();
+        JsonNode quota = call(Service.NEUTRON, "read the project's network quota",
+                () -> neutron.quotaDetails(project)).path("quota");
+        return new NeutronQuota(usage(quota, "floatingip"), usage(quota, "port"));
     }
 
     @Override
@@ -264,6 +314,21 @@ public final class Openstack4jCompute implements Compute {
         os.useRegion(region);
         os.headers(NO_OPENSTACK4J_REAUTH);
         return request.get();
+    }
+
+    /** A delete: {@code true} when the service accepted it, {@code false} when the thing was already gone (404). */
+    private boolean deleteUnlessGone(Service service, String what, Supplier<Void> request) throws ComputeException {
+        try {
+            call(service, "delete " + what, request);
+            LOGGER.fine(() -> service.title + ": accepted the deletion of " + what);
+            return true;
+        } catch (ComputeException e) {
+            if (e.is(Kind.NOT_FOUND)) {
+                LOGGER.fine(() -> service.title + ": " + what + " was already gone");
+                return false;
+            }
+            throw e;
+        }
     }
 
     /** Every page of a list, asked with a marker until a page comes back short or repeats itself. */
@@ -399,10 +464,15 @@ public final class Openstack4jCompute implements Compute {
                     Map.of("id", blankIfNull(a.id()), "secret", blankIfNull(a.secret())));
             auth = Map.of("identity", identity);
         }
+        return json(Map.of("auth", auth));
+    }
+
+    /** A request body. */
+    private static String json(Map<String, Object> body) {
         try {
-            return ObjectMapperSingleton.getContext(Map.class).writeValueAsString(Map.of("auth", auth));
+            return ObjectMapperSingleton.getContext(Map.class).writeValueAsString(body);
         } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
-            throw new IllegalStateException("cannot write a token request", e);
+            throw new IllegalStateException("cannot write a request body", e);
         }
     }
 
@@ -434,6 +504,16 @@ public final class Openstack4jCompute implements Compute {
         return s == null ? "" : s;
     }
 
+    /** The id of the project the token is scoped to: Neutron's quota and floating IPs are asked for it. */
+    private String projectId() throws ComputeException {
+        Token t = currentToken();
+        if (t.getProject() == null || t.getProject().getId() == null) {
+            throw new ComputeException(Kind.PERMANENT, "Keystone at " + authUrl + " issued a token that names no "
+                    + "project; the credentials must be scoped to a project.");
+        }
+        return t.getProject().getId();
+    }
+
     private static String projectName(Token t) {
         return t.getProject() == null ? "?" : t.getProject().getName() + " (" + t.getProject().getId() + ")";
     }
@@ -456,6 +536,37 @@ public final class Openstack4jCompute implements Compute {
         return new Server(s.getId(), s.getName() != null ? s.getName() : name, status, md, fault,
                 s.getCreated() == null ? null : s.getCreated().toInstant(), firstAddress(s.getAddresses()),
                 s.getFlavorId() != null ? s.getFlavorId() : flavorIfNone);
+    }
+
+    private static List<Network> toNetworks(List<NeutronNetwork> networks) {
+        return networks.stream()
+                .map(n -> new Network(n.getId(), n.getName()))
+                .sorted(Comparator.comparing(Network::name, Comparator.nullsLast(Comparator.naturalOrder())))
+                .collect(Collectors.toList());
+    }
+
+    private static FloatingIp toFloatingIp(NeutronFloatingIP f) {
+        return new FloatingIp(f.getId(), f.getFloatingIpAddress(), f.getFloatingNetworkId(), f.getPortId(),
+                f.getDescription(), f.getStatus());
+    }
+
+    /** A port's first fixed IPv4 address, or null. */
+    private static String firstIpv4(Set<? extends IP> fixedIps) {
+        if (fixedIps == null) {
+            return null;
+        }
+        return fixedIps.stream().map(IP::getIpAddress).filter(a -> a != null && !a.contains(":"))
+                .findFirst().orElse(null);
+    }
+
+    /** One resource of Neutron's quota details: {@code {"limit": 50, "used": 3, "reserved": 1}}. */
+    private static NeutronQuota.Usage usage(JsonNode quota, String resource) throws ComputeException {
+        JsonNode r = quota.path(resource);
+        if (!r.path("limit").isInt() || !r.path("used").isInt()) {
+            throw new ComputeException(Kind.TRANSIENT,
+                    "Neutron answered the quota request without the limit and usage of " + resource + ".");
+        }
+        return new NeutronQuota.Usage(r.path("limit").asInt(), r.path("used").asInt() + r.path("reserved").asInt());
     }
 
     /** The first IPv4 address of the networks in name order, else the first address at all. */
@@ -553,10 +664,45 @@ public final class Openstack4jCompute implements Compute {
         }
     }
 
-    /** Neutron v2.0 (openstack4j adds {@code /v2.0} to the catalog URL). */
+    /**
+     * Neutron v2.0 (openstack4j adds {@code /v2.0} to the catalog URL). Lists are not paged: Neutron answers the whole
+     * list unless its {@code pagination_max_limit} is set.
+     */
     private static final class NeutronCalls extends BaseNetworkingServices {
         List<NeutronNetwork> networks() {
             return get(NeutronNetwork.Networks.class, "/networks").execute(raiseErrors()).getList();
+        }
+
+        List<NeutronNetwork> externalNetworks() {
+            return get(NeutronNetwork.Networks.class, "/networks").param("router:external", true)
+                    .execute(raiseErrors()).getList();
+        }
+
+        List<NeutronPort> ports(String serverId) {
+            return get(NeutronPort.Ports.class, "/ports").param("device_id", serverId)
+                    .execute(raiseErrors()).getList();
+        }
+
+        /** Only the project's: with an admin token Neutron would list every project's. */
+        List<NeutronFloatingIP> floatingIps(String projectId) {
+            return get(NeutronFloatingIP.FloatingIPs.class, "/floatingips").param("project_id", projectId)
+                    .execute(raiseErrors()).getList();
+        }
+
+        NeutronFloatingIP allocate(String body) {
+            return post(NeutronFloatingIP.class, "/floatingips").json(body).execute(raiseErrors());
+        }
+
+        NeutronFloatingIP update(String id, String body) {
+            return put(NeutronFloatingIP.class, uri("/floatingips/%s", id)).json(body).execute(raiseErrors());
+        }
+
+        Void release(String id) {
+            return delete(Void.class, uri("/floatingips/%s", id)).execute(raiseErrors());
+        }
+
+        JsonNode quotaDetails(String projectId) {
+            return get(JsonNode.class, uri("/quotas/%s/details.json", projectId)).execute(raiseErrors());
         }
     }
 }

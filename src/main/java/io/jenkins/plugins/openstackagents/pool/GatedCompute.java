@@ -7,9 +7,12 @@ import io.jenkins.plugins.openstackagents.nova.ComputeException;
 import io.jenkins.plugins.openstackagents.nova.ComputeFactory;
 import io.jenkins.plugins.openstackagents.nova.ConnectionSettings;
 import io.jenkins.plugins.openstackagents.nova.Flavor;
+import io.jenkins.plugins.openstackagents.nova.FloatingIp;
 import io.jenkins.plugins.openstackagents.nova.Image;
 import io.jenkins.plugins.openstackagents.nova.Limits;
 import io.jenkins.plugins.openstackagents.nova.Network;
+import io.jenkins.plugins.openstackagents.nova.NeutronQuota;
+import io.jenkins.plugins.openstackagents.nova.Port;
 import io.jenkins.plugins.openstackagents.nova.Server;
 import io.jenkins.plugins.openstackagents.nova.ServerRequest;
 import java.time.Clock;
@@ -200,5 +203,40 @@ public final class GatedCompute implements Compute {
     @Override
     public List<Network> networks() throws ComputeException {
         return call("networks", Compute::networks);
+    }
+
+    @Override
+    public List<Network> externalNetworks() throws ComputeException {
+        return call("external-networks", Compute::externalNetworks);
+    }
+
+    @Override
+    public List<Port> ports(String serverId) throws ComputeException {
+        return call("ports", c -> c.ports(serverId));
+    }
+
+    @Override
+    public List<FloatingIp> floatingIps(String descriptionPrefix) throws ComputeException {
+        return call("floating-ips", c -> c.floatingIps(descriptionPrefix));
+    }
+
+    @Override
+    public FloatingIp allocateFloatingIp(String networkId, String description) throws ComputeException {
+        return call("allocate-floating-ip", c -> c.allocateFloatingIp(networkId, description));
+    }
+
+    @Override
+    public FloatingIp associateFloatingIp(String floatingIpId, String portId) throws ComputeException {
+        return call("associate-floating-ip", c -> c.associateFloatingIp(floatingIpId, portId));
+    }
+
+    @Override
+    public boolean releaseFloatingIp(String floatingIpId) throws ComputeException {
+        return call("release-floating-ip", c -> c.releaseFloatingIp(floatingIpId));
+    }
+
+    @Override
+    public NeutronQuota neutronQuota() throws ComputeException {
+        return call("network-quota", Compute::neutronQuota);
     }
 }

@@ -3,9 +3,12 @@ package io.jenkins.plugins.openstackagents.bench;
 import io.jenkins.plugins.openstackagents.nova.Compute;
 import io.jenkins.plugins.openstackagents.nova.ComputeException;
 import io.jenkins.plugins.openstackagents.nova.Flavor;
+import io.jenkins.plugins.openstackagents.nova.FloatingIp;
 import io.jenkins.plugins.openstackagents.nova.Image;
 import io.jenkins.plugins.openstackagents.nova.Limits;
 import io.jenkins.plugins.openstackagents.nova.Network;
+import io.jenkins.plugins.openstackagents.nova.NeutronQuota;
+import io.jenkins.plugins.openstackagents.nova.Port;
 import io.jenkins.plugins.openstackagents.nova.Server;
 import io.jenkins.plugins.openstackagents.nova.ServerRequest;
 import java.time.Duration;
@@ -436,6 +439,43 @@ final class SimNova {
             @Override
             public List<Network> networks() {
                 return List.of(new Network("net-1", "private"));
+            }
+
+            // Nova only: a cloud without external networks, so without floating IPs to allocate
+
+            @Override
+            public List<Network> externalNetworks() {
+                return List.of();
+            }
+
+            @Override
+            public List<Port> ports(String serverId) {
+                return List.of();
+            }
+
+            @Override
+            public List<FloatingIp> floatingIps(String descriptionPrefix) {
+                return List.of();
+            }
+
+            @Override
+            public FloatingIp allocateFloatingIp(String networkId, String description) {
+                throw new UnsupportedOperationException("the simulated cloud has no external network");
+            }
+
+            @Override
+            public FloatingIp associateFloatingIp(String floatingIpId, String portId) {
+                throw new UnsupportedOperationException("the simulated cloud has no floating IPs");
+            }
+
+            @Override
+            public boolean releaseFloatingIp(String floatingIpId) {
+                return false;
+            }
+
+            @Override
+            public NeutronQuota neutronQuota() {
+                return new NeutronQuota(new NeutronQuota.Usage(-1, 0), new NeutronQuota.Usage(-1, 0));
             }
 
             private void spend(String kind) throws ComputeException {

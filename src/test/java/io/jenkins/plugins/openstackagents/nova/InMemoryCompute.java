@@ -19,17 +19,29 @@ import java.util.function.Consumer;
  * A Nova that lives in memory, with the behaviour measured on a real one: quota on instances, cores and RAM
  * counted over every server until it is gone (including ERROR and deleting ones), servers in BUILD for a while,
  * deletes that release quota after a delay, and Nova's late over-quota failure. Switches inject faults.
+ *
+ * <p>Its Neutron: a server it created has one port on the network of its request (the first network when none is
+ * asked) from the moment it turns ACTIVE (the port's address is the server's) until it is gone. Floating IPs are
+ * allocated on the external network, counted against a settable quota (refused as Neutron does: 409
+ * {@code OverQuota}, a {@link ComputeException.Kind#QUOTA_EXCEEDED}), associated with a port, and left allocated but
+ * no longer associated when their port's server is gone, as Neutron leaves them.
  */
 public class InMemoryCompute implements Compute {
 
     /** The calls, for counting and for fault injection. */
-    public enum Op { CREATE, FIND, LIST, DELETE, LIMITS, FLAVORS, IMAGES, NETWORKS }
+    public enum Op {
+        CREATE, FIND, LIST, DELETE, LIMITS, FLAVORS, IMAGES, NETWORKS,
+        EXTERNAL_NETWORKS, PORTS, FLOATING_IPS, ALLOCATE_FLOATING_IP, ASSOCIATE_FLOATING_IP, RELEASE_FLOATING_IP,
+        NEUTRON_QUOTA
+    }
 
     private static final class Srv {
         Server server;
         String userData;
         String imageId;
         Flavor flavor;
+        String networkId;
+        Port port;
         Instant activeAt;
         Instant goneAt;
         boolean lateQuota;
@@ -45,6 +57,13 @@ public class InMemoryCompute implements Compute {
             new Flavor("1", "m1.small", 1, 512, 1), new Flavor("2", "m1.medium", 2, 2048, 10)));
     private final List<Image> images = new ArrayList<>(List.of(new Image("img-1", "debian-12", "active")));
     private final List<Network> networks = new ArrayList<>(List.of(new Network("net-1", "private")));
+    private final List<Network> externalNetworks = new ArrayList<>(List.of(new Network("ext-1", "public")));
+    private final Map<String, FloatingIp> floatingIps = new LinkedHashMap<>();
+    private int maxFloatingIps = -1;
+    private int maxPorts = -1;
+    private int refusedFloatingIps;
+    /** Floating addresses handed out, in 127.20.0.0/16. */
+    private int floatingAddresses;
     private int maxInstances = 10;
     private int maxCores = -1;
     private int maxRamMb = -1;
@@ -104,6 +123,21 @@ public class InMemoryCompute implements Compute {
         return this;
     }
 
+    /** Neutron's quota of floating IPs and ports ({@code -1} = unlimited); only floating IPs are refused over it. */
+    public synchronized InMemoryCompute neutronQuota(int floatingIps, int ports) {
+        maxFloatingIps = floatingIps;
+        maxPorts = ports;
+        return this;
+    }
+
+    /** A floating IP someone else allocated (a person, another controller), counted against the same quota. */
+    public synchronized FloatingIp addForeignFloatingIp(String description) {
+        FloatingIp f = new FloatingIp(UUID.randomUUID().toString(), nextFloatingAddress(), externalNetworks.get(0).id(),
+                null, description, "DOWN");
+        floatingIps.put(f.id(), f);
+        return f;
+    }
+
     /** The next call of {@code op} fails with {@code e}. Several calls queue up. */
     public synchronized InMemoryCompute failNext(Op op, ComputeException e) {
         faults.computeIfAbsent(op, o -> new ArrayDeque<>()).add(e);
@@ -120,6 +154,11 @@ public class InMemoryCompute implements Compute {
     public synchronized InMemoryCompute onGone(Consumer<Server> c) {
         onGone = c;
         return this;
+    }
+
+    private String nextFloatingAddress() {
+        int n = 2 + floatingAddresses++ % 65000;
+        return "127.20." + (n >> 8) + "." + (n & 255);
     }
 
     private String nextAddress() {
@@ -180,6 +219,22 @@ public class InMemoryCompute implements Compute {
         return refusedCreates;
     }
 
+    /** Floating IP allocations Neutron refused for quota. */
+    public synchronized int refusedFloatingIps() {
+        return refusedFloatingIps;
+    }
+
+    /** Every floating IP of the project, whatever its description. */
+    public List<FloatingIp> allFloatingIps() {
+        List<FloatingIp> r;
+        synchronized (this) {
+            advance();
+            r = List.copyOf(floatingIps.values());
+        }
+        fire();
+        return r;
+    }
+
     /** Servers Nova still knows (any state). */
     public List<Server> servers() {
         List<Server> r = new ArrayList<>();
@@ -229,6 +284,7 @@ public class InMemoryCompute implements Compute {
             s.flavor = f;
             s.userData = request.userData();
             s.imageId = request.imageId();
+            s.networkId = request.networkId() != null ? request.networkId() : networks.get(0).id();
             s.lateQuota = over != null;
             s.server = new Server(UUID.randomUUID().toString(), request.name(), Server.Status.BUILD,
                     request.metadata(), null, clock.instant(), null, f.id());
@@ -243,47 +299,34 @@ public class InMemoryCompute implements Compute {
 
     @Override
     public Optional<Server> find(String serverId) throws ComputeException {
-        Optional<Server> r;
-        synchronized (this) {
-            call(Op.FIND);
-            advance();
+        return op(Op.FIND, () -> {
             Srv s = servers.get(serverId);
-            r = s == null ? Optional.empty() : Optional.of(s.server);
-        }
-        fire();
-        return r;
+            return s == null ? Optional.empty() : Optional.of(s.server);
+        });
     }
 
     @Override
     public List<Server> list(Map<String, String> metadata) throws ComputeException {
-        List<Server> r = new ArrayList<>();
-        synchronized (this) {
-            call(Op.LIST);
-            advance();
+        return op(Op.LIST, () -> {
+            List<Server> r = new ArrayList<>();
             for (Srv s : servers.values()) {
                 if (s.server.metadata().entrySet().containsAll(metadata.entrySet())) {
                     r.add(s.server);
                 }
             }
-        }
-        fire();
-        return r;
+            return r;
+        });
     }
 
     @Override
     public boolean delete(String serverId) throws ComputeException {
-        boolean accepted;
-        synchronized (this) {
-            call(Op.DELETE);
-            advance();
+        return op(Op.DELETE, () -> {
             Srv s = servers.get(serverId);
-            accepted = s != null;
             if (s != null && s.goneAt == null) {
                 s.goneAt = clock.instant().plus(deleteTime);
             }
-        }
-        fire();
-        return accepted;
+            return s != null;
+        });
     }
 
     @Override
@@ -327,11 +370,126 @@ public class InMemoryCompute implements Compute {
         return List.copyOf(networks);
     }
 
+    @Override
+    public synchronized List<Network> externalNetworks() throws ComputeException {
+        call(Op.EXTERNAL_NETWORKS);
+        return List.copyOf(externalNetworks);
+    }
+
+    @Override
+    public List<Port> ports(String serverId) throws ComputeException {
+        return op(Op.PORTS, () -> {
+            Srv s = servers.get(serverId);
+            return s == null || s.port == null ? List.of() : List.of(s.port);
+        });
+    }
+
+    @Override
+    public List<FloatingIp> floatingIps(String descriptionPrefix) throws ComputeException {
+        return op(Op.FLOATING_IPS, () -> {
+            List<FloatingIp> r = new ArrayList<>();
+            for (FloatingIp f : floatingIps.values()) {
+                if (java.util.Objects.toString(f.description(), "").startsWith(descriptionPrefix)) {
+                    r.add(f);
+                }
+            }
+            return r;
+        });
+    }
+
+    @Override
+    public synchronized FloatingIp allocateFloatingIp(String networkId, String description) throws ComputeException {
+        call(Op.ALLOCATE_FLOATING_IP);
+        String action = "allocate a floating IP on network " + networkId;
+        if (networks.stream().anyMatch(n -> n.id().equals(networkId))) {
+            throw neutron(400, "BadRequest", "Bad floatingip request: Network " + networkId
+                    + " is not a valid external network.", action);
+        }
+        if (externalNetworks.stream().noneMatch(n -> n.id().equals(networkId))) {
+            throw neutron(404, "NetworkNotFound", "Network " + networkId + " could not be found.", action);
+        }
+        if (maxFloatingIps >= 0 && floatingIps.size() >= maxFloatingIps) {
+            refusedFloatingIps++;
+            throw neutron(409, "OverQuota", "Quota exceeded for resources: ['floatingip'].", action);
+        }
+        FloatingIp f = new FloatingIp(UUID.randomUUID().toString(), nextFloatingAddress(), networkId, null,
+                description, "DOWN");
+        floatingIps.put(f.id(), f);
+        return f;
+    }
+
+    @Override
+    public FloatingIp associateFloatingIp(String floatingIpId, String portId) throws ComputeException {
+        return op(Op.ASSOCIATE_FLOATING_IP, () -> {
+            String action = "associate floating IP " + floatingIpId + " with port " + portId;
+            FloatingIp f = floatingIps.get(floatingIpId);
+            if (f == null) {
+                throw neutron(404, "FloatingIPNotFound", "Floating IP " + floatingIpId + " could not be found.", action);
+            }
+            if (servers.values().stream().noneMatch(s -> s.port != null && s.port.id().equals(portId))) {
+                throw neutron(404, "PortNotFound", "Port " + portId + " could not be found.", action);
+            }
+            FloatingIp associated = withPort(f, portId);
+            floatingIps.put(f.id(), associated);
+            return associated;
+        });
+    }
+
+    @Override
+    public synchronized boolean releaseFloatingIp(String floatingIpId) throws ComputeException {
+        call(Op.RELEASE_FLOATING_IP);
+        return floatingIps.remove(floatingIpId) != null;
+    }
+
+    @Override
+    public NeutronQuota neutronQuota() throws ComputeException {
+        return op(Op.NEUTRON_QUOTA, () -> {
+            int ports = 0;
+            for (Srv s : servers.values()) {
+                ports += s.port != null ? 1 : 0;
+            }
+            return new NeutronQuota(new NeutronQuota.Usage(maxFloatingIps, floatingIps.size()),
+                    new NeutronQuota.Usage(maxPorts, ports));
+        });
+    }
+
     // ------------------------------------------------------------------ internals
+
+    /** What an operation does under the lock. */
+    @FunctionalInterface
+    private interface Body<T> {
+        T run() throws ComputeException;
+    }
+
+    /**
+     * One operation: counted (and failed if a fault is queued for it), the servers moved along the clock, the body
+     * run, all under the lock; then the callbacks it caused, outside it.
+     */
+    private <T> T op(Op op, Body<T> body) throws ComputeException {
+        T r;
+        synchronized (this) {
+            call(op);
+            advance();
+            r = body.run();
+        }
+        fire();
+        return r;
+    }
 
     /** Nova's 400 to a create, as the openstack4j implementation reports it. */
     private static ComputeException badRequest(ServerRequest request, String novaSays) {
-        return ErrorTranslator.answered(400, novaSays, null, "Nova", "create server " + request.name(), null);
+        return ErrorTranslator.answered(400, novaSays, null, null, "Nova", "create server " + request.name(), null);
+    }
+
+    /** Neutron's error answer, as the openstack4j implementation reports it. */
+    private static ComputeException neutron(int status, String type, String neutronSays, String action) {
+        return ErrorTranslator.answered(status, neutronSays, type, null, "Neutron", action, null);
+    }
+
+    /** The floating IP associated with a port (ACTIVE), or with none (null: DOWN). */
+    private static FloatingIp withPort(FloatingIp f, String portId) {
+        return new FloatingIp(f.id(), f.address(), f.networkId(), portId, f.description(),
+                portId == null ? "DOWN" : "ACTIVE");
     }
 
     private void call(Op op) throws ComputeException {
@@ -395,6 +553,9 @@ public class InMemoryCompute implements Compute {
             Srv s = it.next();
             if (s.goneAt != null && !now.isBefore(s.goneAt)) {
                 it.remove();
+                if (s.port != null) {
+                    floatingIps.replaceAll((id, f) -> s.port.id().equals(f.portId()) ? withPort(f, null) : f);
+                }
                 Server gone = s.server;
                 Consumer<Server> g = onGone;
                 events.add(() -> g.accept(gone));
@@ -410,6 +571,8 @@ public class InMemoryCompute implements Compute {
                 } else {
                     s.server = new Server(s.server.id(), s.server.name(), Server.Status.ACTIVE, s.server.metadata(),
                             null, s.server.created(), nextAddress(), s.flavor.id());
+                    s.port = new Port(UUID.randomUUID().toString(), s.networkId, s.server.address(), s.server.id(),
+                            "ACTIVE");
                     Server active = s.server;
                     String ud = s.userData;
                     BiConsumer<Server, String> a = onActive;

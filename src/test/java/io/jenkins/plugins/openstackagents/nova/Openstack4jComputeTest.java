@@ -235,6 +235,146 @@ public class Openstack4jComputeTest {
         assertEquals(List.of(new Network("net-1", "private")), c.networks());
     }
 
+    // ------------------------------------------------------------------------------------------- Neutron
+
+    @Test
+    public void externalNetworksAreTheRouterExternalOnes() throws Exception {
+        assertEquals(List.of(new Network("ext-1", "public")), compute().externalNetworks());
+
+        Recorded r = cloud.only("GET", "/network/v2.0/networks");
+        assertEquals(Map.of("router:external", "true"), StubCloud.parse(r.query));
+    }
+
+    @Test
+    public void portsOfAServerAreAskedByDeviceIdWithTheirIpv4Address() throws Exception {
+        String server = cloud.addServer("agent-1", "ACTIVE", Map.of(), null);
+        cloud.ports.add(Map.of("id", "port-1", "network_id", "net-1", "device_id", server, "status", "ACTIVE",
+                "fixed_ips", List.of(Map.of("subnet_id", "sub-6", "ip_address", "fd00::7"),
+                        Map.of("subnet_id", "sub-4", "ip_address", "10.0.0.7"))));
+        cloud.ports.add(Map.of("id", "port-2", "network_id", "net-2", "device_id", server, "status", "DOWN",
+                "fixed_ips", List.of()));
+        cloud.ports.add(Map.of("id", "port-3", "network_id", "net-1", "device_id", "another", "status", "ACTIVE",
+                "fixed_ips", List.of()));
+
+        List<Port> ports = compute().ports(server);
+
+        assertEquals(List.of(new Port("port-1", "net-1", "10.0.0.7", server, "ACTIVE"),
+                new Port("port-2", "net-2", null, server, "DOWN")), ports);
+        assertEquals(Map.of("device_id", server), StubCloud.parse(cloud.only("GET", "/network/v2.0/ports").query));
+    }
+
+    @Test
+    public void floatingIpsAreTheProjectsWithTheDescriptionPrefix() throws Exception {
+        String ours = cloud.addFloatingIp("openstack-agents c1 os agent-1", "port-1");
+        String another = cloud.addFloatingIp("openstack-agents c2 os agent-1", null);
+        String handMade = cloud.addFloatingIp("", null);
+        Compute c = compute();
+
+        List<FloatingIp> mine = c.floatingIps("openstack-agents c1 ");
+
+        assertEquals(List.of(new FloatingIp(ours, "127.20.0.1", "ext-1", "port-1", "openstack-agents c1 os agent-1",
+                "ACTIVE")), mine);
+        assertEquals(Set.of(ours, another, handMade),
+                c.floatingIps("").stream().map(FloatingIp::id).collect(Collectors.toSet()));
+        for (Recorded r : cloud.requests("GET", "/network/v2.0/floatingips")) {
+            assertEquals("only the token's project's, even for an admin", Map.of("project_id", "p-jenkins"),
+                    StubCloud.parse(r.query));
+        }
+    }
+
+    @Test
+    public void allocateSendsTheNetworkAndTheDescription() throws Exception {
+        FloatingIp f = compute().allocateFloatingIp("ext-1", "openstack-agents c1 os agent-1");
+
+        JsonNode body = cloud.only("POST", "/network/v2.0/floatingips").json();
+        assertEquals(JSON.readTree("{\"floatingip\": {\"floating_network_id\": \"ext-1\","
+                + " \"description\": \"openstack-agents c1 os agent-1\"}}"), body);
+        assertNotNull(f.id());
+        assertEquals(new FloatingIp(f.id(), "127.20.0.1", "ext-1", null, "openstack-agents c1 os agent-1", "DOWN"), f);
+    }
+
+    @Test
+    public void associateSendsThePortOnly() throws Exception {
+        String id = cloud.addFloatingIp("openstack-agents c1 os agent-1", null);
+
+        FloatingIp f = compute().associateFloatingIp(id, "port-1");
+
+        assertEquals(JSON.readTree("{\"floatingip\": {\"port_id\": \"port-1\"}}"),
+                cloud.only("PUT", "/network/v2.0/floatingips/" + id).json());
+        assertEquals("port-1", f.portId());
+        assertEquals("ACTIVE", f.status());
+    }
+
+    @Test
+    public void releaseIsTrueThenFalseOnceGone() throws Exception {
+        String id = cloud.addFloatingIp("openstack-agents c1 os agent-1", null);
+        Compute c = compute();
+
+        assertTrue(c.releaseFloatingIp(id));
+        assertFalse(c.releaseFloatingIp(id));
+        assertEquals(2, cloud.requests("DELETE", "/network/v2.0/floatingips/" + id).size());
+        assertEquals(List.of(), c.floatingIps(""));
+    }
+
+    @Test
+    public void neutronQuotaIsTheDetailsOfTheTokensProjectWithReservedCountedAsUsed() throws Exception {
+        NeutronQuota q = compute().neutronQuota();
+
+        assertEquals(new NeutronQuota(new NeutronQuota.Usage(2, 1 + 1), new NeutronQuota.Usage(-1, 4)), q);
+        cloud.only("GET", "/network/v2.0/quotas/p-jenkins/details.json");
+    }
+
+    @Test
+    public void neutronQuotaWithoutFloatingIpsIsTransient() {
+        cloud.answer("GET", "/network/v2.0/quotas/p-jenkins/details.json", 200,
+                "{\"quota\": {\"port\": {\"limit\": 50, \"used\": 0, \"reserved\": 0}}}");
+
+        ComputeException e = assertThrows(ComputeException.class, () -> compute().neutronQuota());
+
+        assertEquals(Kind.TRANSIENT, e.getKind());
+        assertEquals("Neutron answered the quota request without the limit and usage of floatingip.", e.getMessage());
+    }
+
+    @Test
+    public void neutronOverQuotaIsQuotaExceededWithNeutronsSentence() {
+        cloud.answer("POST", "/network/v2.0/floatingips", 409, "{\"NeutronError\": {\"type\": \"OverQuota\", "
+                + "\"message\": \"Quota exceeded for resources: ['floatingip'].\", \"detail\": \"\"}}");
+
+        ComputeException e = assertThrows(ComputeException.class,
+                () -> compute().allocateFloatingIp("ext-1", "openstack-agents c1 os agent-1"));
+
+        assertEquals(Kind.QUOTA_EXCEEDED, e.getKind());
+        assertEquals("Quota exceeded for resources: ['floatingip'].", e.getMessage());
+    }
+
+    @Test
+    public void otherNeutronConflictsArePermanent() {
+        String id = cloud.addFloatingIp("openstack-agents c1 os agent-1", null);
+        cloud.answer("PUT", "/network/v2.0/floatingips/" + id, 409, "{\"NeutronError\": {\"type\": "
+                + "\"FloatingIPPortAlreadyAssociated\", \"message\": \"Cannot associate floating IP 127.20.0.1 with "
+                + "port port-1: already associated\", \"detail\": \"\"}}");
+        cloud.answer("POST", "/network/v2.0/floatingips", 409,
+                "{\"NeutronError\": {\"message\": \"Quota exceeded, but no type\"}}");
+        Compute c = compute();
+
+        ComputeException associate = assertThrows(ComputeException.class, () -> c.associateFloatingIp(id, "port-1"));
+        ComputeException untyped = assertThrows(ComputeException.class, () -> c.allocateFloatingIp("ext-1", "x"));
+
+        assertEquals(Kind.PERMANENT, associate.getKind());
+        assertEquals("Neutron answered 409 to associate floating IP " + id + " with port port-1: Cannot associate "
+                + "floating IP 127.20.0.1 with port port-1: already associated.", associate.getMessage());
+        assertEquals(Kind.PERMANENT, untyped.getKind());
+    }
+
+    @Test
+    public void neutronNotFoundOutsideReleaseIsNotFound() {
+        ComputeException e = assertThrows(ComputeException.class, () -> compute().associateFloatingIp("gone", "p"));
+
+        assertEquals(Kind.NOT_FOUND, e.getKind());
+        assertEquals("Neutron answered 404 to associate floating IP gone with port p: Floating IP gone could not be "
+                + "found.", e.getMessage());
+    }
+
     // ------------------------------------------------------------------------------------------- tokens, threads
 
     @Test
@@ -645,8 +785,9 @@ public class Openstack4jComputeTest {
 
     /**
      * Keystone v3 (at /identity/v3), Nova 2.1 (/compute/v2.1), Glance (/image) and Neutron (/network) on
-     * 127.0.0.1, one region "RegionOne", user jenkins/secret in project jenkins of domain Default, application
-     * credential ac-id/ac-secret, quota of 3 instances. Service requests need a token it issued.
+     * 127.0.0.1, one region "RegionOne", user jenkins/secret in project jenkins (p-jenkins) of domain Default,
+     * application credential ac-id/ac-secret, quota of 3 instances and 2 floating IPs (1 used, 1 reserved), external
+     * network ext-1. Service requests need a token it issued.
      */
     static final class StubCloud implements AutoCloseable {
         final HttpServer server;
@@ -656,6 +797,8 @@ public class Openstack4jComputeTest {
         final List<Recorded> recorded = Collections.synchronizedList(new ArrayList<>());
         final Map<String, Deque<Answer>> canned = new ConcurrentHashMap<>();
         final Map<String, Map<String, Object>> servers = Collections.synchronizedMap(new LinkedHashMap<>());
+        final List<Map<String, Object>> ports = Collections.synchronizedList(new ArrayList<>());
+        final Map<String, Map<String, Object>> floatingIps = Collections.synchronizedMap(new LinkedHashMap<>());
         volatile Duration tokenLifetime = Duration.ofHours(1);
         volatile String lastToken;
 
@@ -725,6 +868,21 @@ public class Openstack4jComputeTest {
                 s.put("fault", fault);
             }
             servers.put(id, s);
+            return id;
+        }
+
+        /** A floating IP of project p-jenkins on ext-1 (associated when {@code portId} is not null). */
+        String addFloatingIp(String description, String portId) {
+            String id = UUID.randomUUID().toString();
+            Map<String, Object> f = new HashMap<>();
+            f.put("id", id);
+            f.put("floating_ip_address", "127.20.0." + (floatingIps.size() + 1));
+            f.put("floating_network_id", "ext-1");
+            f.put("project_id", "p-jenkins");
+            f.put("port_id", portId);
+            f.put("description", description);
+            f.put("status", portId == null ? "DOWN" : "ACTIVE");
+            floatingIps.put(id, f);
             return id;
         }
 
@@ -815,10 +973,65 @@ public class Openstack4jComputeTest {
                                 "created_at", "2026-11-02T10:00:00Z", "tags", List.of("ci", "debian")));
                 return ok(200, Map.of("images", page(images, q)));
             }
-            if (method.equals("GET") && path.equals("/network/v2.0/networks")) {
-                return ok(200, Map.of("networks", List.of(Map.of("id", "net-1", "name", "private"))));
+            String neutron = "/network/v2.0";
+            if (method.equals("GET") && path.equals(neutron + "/networks")) {
+                return ok(200, Map.of("networks", "true".equals(q.get("router:external"))
+                        ? List.of(Map.of("id", "ext-1", "name", "public", "router:external", true))
+                        : List.of(Map.of("id", "net-1", "name", "private"))));
+            }
+            if (method.equals("GET") && path.equals(neutron + "/ports")) {
+                synchronized (ports) {
+                    return ok(200, Map.of("ports", ports.stream()
+                            .filter(p -> p.get("device_id").equals(q.get("device_id"))).collect(Collectors.toList())));
+                }
+            }
+            if (method.equals("GET") && path.equals(neutron + "/quotas/p-jenkins/details.json")) {
+                return ok(200, Map.of("quota", Map.of(
+                        "floatingip", Map.of("limit", 2, "used", 1, "reserved", 1),
+                        "port", Map.of("limit", -1, "used", 4, "reserved", 0),
+                        "network", Map.of("limit", 100, "used", 1, "reserved", 0))));
+            }
+            if (path.startsWith(neutron + "/floatingips")) {
+                return floatingIp(method, path.substring((neutron + "/floatingips").length()), q, body);
             }
             return error(404, "itemNotFound", "The resource could not be found.");
+        }
+
+        /** Neutron's floating IPs: {@code rest} is "" or "/{id}". */
+        private Answer floatingIp(String method, String rest, Map<String, String> q, String body) throws IOException {
+            if (rest.isEmpty() && method.equals("GET")) {
+                synchronized (floatingIps) {
+                    return ok(200, Map.of("floatingips", floatingIps.values().stream()
+                            .filter(f -> !q.containsKey("project_id") || f.get("project_id").equals(q.get("project_id")))
+                            .collect(Collectors.toList())));
+                }
+            }
+            if (rest.isEmpty() && method.equals("POST")) {
+                JsonNode f = JSON.readTree(body).path("floatingip");
+                String id = addFloatingIp(f.path("description").asText(), null);
+                return ok(201, Map.of("floatingip", floatingIps.get(id)));
+            }
+            String id = rest.substring(1);
+            Map<String, Object> f = floatingIps.get(id);
+            if (f == null) {
+                return neutronError(404, "FloatingIPNotFound", "Floating IP " + id + " could not be found.");
+            }
+            if (method.equals("DELETE")) {
+                floatingIps.remove(id);
+                return new Answer(204, "", Map.of(), 0);
+            }
+            if (method.equals("PUT")) {
+                JsonNode update = JSON.readTree(body).path("floatingip");
+                String port = update.path("port_id").isTextual() ? update.path("port_id").asText() : null;
+                f.put("port_id", port);
+                f.put("status", port == null ? "DOWN" : "ACTIVE");
+            }
+            return ok(200, Map.of("floatingip", f));
+        }
+
+        private static Answer neutronError(int status, String type, String message) throws IOException {
+            return new Answer(status, JSON.writeValueAsString(Map.of("NeutronError",
+                    Map.of("type", type, "message", message, "detail", ""))), Map.of(), 0);
         }
 
         private Answer issueToken(JsonNode auth) throws IOException {
@@ -893,7 +1106,7 @@ public class Openstack4jComputeTest {
             return all.subList(Math.min(from, all.size()), Math.min(from + limit, all.size()));
         }
 
-        private static Map<String, String> parse(String query) {
+        static Map<String, String> parse(String query) {
             Map<String, String> q = new HashMap<>();
             for (String kv : query.split("&")) {
                 int eq = kv.indexOf('=');

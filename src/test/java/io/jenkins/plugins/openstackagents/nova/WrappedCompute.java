@@ -64,4 +64,46 @@ public class WrappedCompute implements Compute {
         before(InMemoryCompute.Op.NETWORKS);
         return inner.networks();
     }
+
+    @Override
+    public List<Network> externalNetworks() throws ComputeException {
+        before(InMemoryCompute.Op.EXTERNAL_NETWORKS);
+        return inner.externalNetworks();
+    }
+
+    @Override
+    public List<Port> ports(String serverId) throws ComputeException {
+        before(InMemoryCompute.Op.PORTS);
+        return inner.ports(serverId);
+    }
+
+    @Override
+    public List<FloatingIp> floatingIps(String descriptionPrefix) throws ComputeException {
+        before(InMemoryCompute.Op.FLOATING_IPS);
+        return inner.floatingIps(descriptionPrefix);
+    }
+
+    @Override
+    public FloatingIp allocateFloatingIp(String networkId, String description) throws ComputeException {
+        before(InMemoryCompute.Op.ALLOCATE_FLOATING_IP);
+        return inner.allocateFloatingIp(networkId, description);
+    }
+
+    @Override
+    public FloatingIp associateFloatingIp(String floatingIpId, String portId) throws ComputeException {
+        before(InMemoryCompute.Op.ASSOCIATE_FLOATING_IP);
+        return inner.associateFloatingIp(floatingIpId, portId);
+    }
+
+    @Override
+    public boolean releaseFloatingIp(String floatingIpId) throws ComputeException {
+        before(InMemoryCompute.Op.RELEASE_FLOATING_IP);
+        return inner.releaseFloatingIp(floatingIpId);
+    }
+
+    @Override
+    public NeutronQuota neutronQuota() throws ComputeException {
+        before(InMemoryCompute.Op.NEUTRON_QUOTA);
+        return inner.neutronQuota();
+    }
 }
