@@ -322,6 +322,46 @@ public class SpareAgentsTest extends OpenStackTestCase {
     }
 
     /**
+     * A restart while builds run on spares: the builds are lost with their agents' connections (a real restart ends
+     * them too), so both agents are deleted, the reusable one as well (a lost build leaves its workspace unknown).
+     * Each was replaced by a new spare as soon as a build took it, so both templates have a spare ready after the
+     * restart and no server is started again: 4 creates, 2 deletes.
+     */
+    public void testARestartWithSparesInUseStartsNoSpareAgain() throws Exception {
+        String fs = createTmpDir().getAbsolutePath();
+        OpenStackCloud cloud = cloud("os", getURL().toString(), spareTemplate("keep", "on-keep", 10, 1, fs),
+                spareTemplate("once", "on-once", 0, 1, fs));
+        hudson.clouds.add(cloud);
+        hudson.save();
+        await("both spares ready", () -> spares(cloud, "keep").ready() == 1 && spares(cloud, "once").ready() == 1);
+        assertEquals(2, creates());
+        FreeStyleProject slowKeep = createFreeStyleProject("slow-keep");
+        slowKeep.setAssignedLabel(hudson.getLabel("on-keep"));
+        slowKeep.getBuildersList().add(new Shell("sleep 60"));
+        FreeStyleProject slowOnce = createFreeStyleProject("slow-once");
+        slowOnce.setAssignedLabel(hudson.getLabel("on-once"));
+        slowOnce.getBuildersList().add(new Shell("sleep 60"));
+        slowKeep.scheduleBuild2(0);
+        slowOnce.scheduleBuild2(0);
+        await("both builds running on the spares, a new spare of each ready",
+                () -> slowKeep.isBuilding() && slowOnce.isBuilding() && spares(cloud, "once").ready() == 1
+                        && spares(cloud, "keep").ready() == 1);
+        assertEquals("no create for the builds; one new spare for each spare a build took", 4, creates());
+
+        restartHudson();
+        OpenStackCloud after = (OpenStackCloud) hudson.getCloud("os");
+        OpenStackRetentionStrategy retention = new OpenStackRetentionStrategy();
+        await("a spare of each template ready, the agents of the lost builds gone", () -> {
+            retentionChecks(retention); // what Hudson's retention work does once a minute
+            return spares(after, "keep").ready() == 1 && spares(after, "once").ready() == 1 && deletes() == 2;
+        });
+        passes(10);
+        assertEquals("no server started again", 4, creates());
+        assertEquals("the two agents whose builds the restart ended", 2, deletes());
+        assertEquals(0, compute.refusedCreates());
+    }
+
+    /**
      * Spares past their max age are replaced one at a time, the old ones before the new, each only while all the template's spares
      * are ready: a build never finds fewer than one of the two ready. Retention checks run with a clock 2 min ahead
      * (max age 1 min).
