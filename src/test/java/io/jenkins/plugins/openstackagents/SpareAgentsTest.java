@@ -375,22 +375,28 @@ public class SpareAgentsTest extends OpenStackTestCase {
         OpenStackRetentionStrategy.clock = java.time.Clock.offset(java.time.Clock.systemUTC(),
                 java.time.Duration.ofMinutes(2));
         try (LogCapture log = LogCapture.start()) {
-            java.util.Set<String> replaced = new java.util.LinkedHashSet<>();
-            for (int round = 1; round <= 2; round++) {
+            // Hudson's own retention work uses the same clock: a spare it marks may be deleted before a check here.
+            // Once both old spares are marked, the clock is real again, so the new ones are young: the next could
+            // be marked only once both are ready, a boot and a connection later.
+            int fewestReady = 2;
+            long end = System.currentTimeMillis() + 90_000;
+            while (!(oldGone(first) == 2 && spares(cloud, "linux").ready() == 2 && agentNames().size() == 2)) {
+                assertTrue("timed out: " + agentNames(), System.currentTimeMillis() < end);
+                passes(1);
                 retentionChecks(retention);
-                retentionChecks(retention); // a second check in the same state marks no second spare
                 java.util.List<String> marked = markedAgents();
-                assertEquals("one spare at a time: " + marked, 1, marked.size());
-                assertTrue("an old spare first", first.contains(marked.get(0)) && replaced.add(marked.get(0)));
-                final int creates = 2 + round;
-                await("the replacement ready", () -> spares(cloud, "linux").ready() == 2 && creates() == creates
-                        && markedAgents().isEmpty() && hudson.getNode(marked.get(0)) == null);
+                assertTrue("one spare at a time: " + marked, marked.size() <= 1);
+                if (oldGone(first) + (marked.isEmpty() || !first.contains(marked.get(0)) ? 0 : 1) == 2) {
+                    OpenStackRetentionStrategy.clock = java.time.Clock.systemUTC();
+                }
+                fewestReady = Math.min(fewestReady, spares(cloud, "linux").ready());
             }
-            assertEquals(new java.util.LinkedHashSet<>(first), replaced);
+            assertEquals("never fewer than one spare ready", 1, fewestReady);
             assertEquals(2L, log.containing("marked for deletion: spare agent older than its template's spare max age (1 min)"));
         } finally {
             OpenStackRetentionStrategy.clock = java.time.Clock.systemUTC();
         }
+        await("both old servers deleted", () -> deletes() == 2);
         retentionChecks(retention);
         assertTrue("the new spares are young", markedAgents().isEmpty());
         assertEquals("two spares, two replacements", 4, creates());
@@ -431,6 +437,17 @@ public class SpareAgentsTest extends OpenStackTestCase {
             assertEquals("img-2", compute.imageOf(((OpenStackAgent) hudson.getNode(name)).getServerId()));
         }
         assertEquals(0, compute.refusedCreates());
+    }
+
+    /** How many of these agents are gone from Jenkins. */
+    private int oldGone(java.util.List<String> names) {
+        int n = 0;
+        for (String name : names) {
+            if (hudson.getNode(name) == null) {
+                n++;
+            }
+        }
+        return n;
     }
 
     private int onImage(String imageId) {
