@@ -71,9 +71,14 @@ public final class RunningCore {
 
     /**
      * {@code core.updateNode(node)} where the core has it (Jenkins since 1.635), else {@code Hudson.save()}, which on
-     * 1.395 writes the nodes with the rest of {@code config.xml}.
+     * 1.395 writes the nodes with the rest of {@code config.xml}; nothing for a node the core does not hold.
      */
     static void saveNode(Object core, Node node) throws IOException {
+        if (core instanceof Hudson && ((Hudson) core).getNode(node.getNodeName()) != node) {
+            // not (or no longer) this core's node: nothing of it to write, and a save here would rewrite the
+            // config.xml of a Jenkins the node is not part of (current Jenkins' updateNode ignores it too)
+            return;
+        }
         Method update;
         try {
             update = core.getClass().getMethod("updateNode", Node.class);

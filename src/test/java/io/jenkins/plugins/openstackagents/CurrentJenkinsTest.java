@@ -129,6 +129,13 @@ public class CurrentJenkinsTest extends OpenStackTestCase {
         String config = new String(java.nio.file.Files.readAllBytes(new java.io.File(hudson.getRootDir(), "config.xml")
                 .toPath()), java.nio.charset.StandardCharsets.UTF_8);
         assertTrue("1.395 keeps the address in config.xml", config.contains("127.10.0.77"));
+
+        // a node this core does not hold (removed, or another Jenkins' in the same JVM) writes nothing
+        OpenStackAgent gone = new OpenStackAgent("os-linux-gone", "os", t, "server-2");
+        java.io.File file = new java.io.File(hudson.getRootDir(), "config.xml");
+        assertTrue(file.delete());
+        gone.setAddress("127.10.0.78");
+        assertFalse("config.xml written for a node the core does not hold", file.exists());
     }
 
     /** The inbound warning says what this core hands each server: the controller's key on 1.395 only. */

@@ -21,6 +21,7 @@ public class EndToEndIT extends LiveOpenStackTestCase {
         FreeStyleProject p = createFreeStyleProject("on-nova");
         p.setAssignedLabel(hudson.getLabel("openstack"));
         p.getBuildersList().add(new Shell("echo built on $NODE_NAME"));
+        AgentSeen seen = seeAgent(p);
 
         long queued = System.currentTimeMillis();
         Future<FreeStyleBuild> f = p.scheduleBuild2(0);
@@ -31,7 +32,7 @@ public class EndToEndIT extends LiveOpenStackTestCase {
         long requested = System.currentTimeMillis() - queued;
         FreeStyleBuild b = assertBuildStatusSuccess(f.get(180, TimeUnit.SECONDS));
         long built = System.currentTimeMillis() - queued;
-        OpenStackAgent agent = (OpenStackAgent) b.getBuiltOn();
+        OpenStackAgent agent = seen.agent();
         assertLogContains("built on " + agent.getNodeName(), b);
         assertNotNull("an SSH agent (the default)", agent.sshLauncher());
         assertTrue("connected to the fixed address Nova reports on agents-net: " + agent.sshAddress(),
@@ -62,11 +63,12 @@ public class EndToEndIT extends LiveOpenStackTestCase {
         FreeStyleProject p = createFreeStyleProject("on-openssh");
         p.setAssignedLabel(hudson.getLabel("openstack"));
         p.getBuildersList().add(new Shell("echo built on $NODE_NAME"));
+        AgentSeen seen = seeAgent(p);
         long queued = System.currentTimeMillis();
         FreeStyleBuild b = assertBuildStatusSuccess(p.scheduleBuild2(0).get(180, TimeUnit.SECONDS));
         System.out.println("TIMING real Nova, OpenSSH server: queue to finished build "
                 + (System.currentTimeMillis() - queued) + " ms, of which the build " + b.getDuration() + " ms");
-        OpenStackAgent agent = (OpenStackAgent) b.getBuiltOn();
+        OpenStackAgent agent = seen.agent();
         assertTrue(agent.sshAddress(), agent.sshAddress().startsWith("127.10."));
         awaitGone(agent.getServerId(), 60_000);
     }

@@ -2,7 +2,6 @@ package io.jenkins.plugins.openstackagents;
 
 import hudson.model.FreeStyleBuild;
 import hudson.model.FreeStyleProject;
-import hudson.model.Node;
 import hudson.tasks.Shell;
 import io.jenkins.plugins.openstackagents.nova.InMemoryCompute;
 import io.jenkins.plugins.openstackagents.pool.Ownership;
@@ -24,15 +23,14 @@ public class EndToEndTest extends OpenStackTestCase {
         FreeStyleProject p = createFreeStyleProject("labelled");
         p.setAssignedLabel(hudson.getLabel("openstack"));
         p.getBuildersList().add(new Shell("echo built on $NODE_NAME"));
+        AgentSeen seen = seeAgent(p);
 
         long queued = System.currentTimeMillis();
         FreeStyleBuild b = assertBuildStatusSuccess(p.scheduleBuild2(0).get(120, TimeUnit.SECONDS));
         long built = System.currentTimeMillis() - queued;
         System.out.println("TIMING queue to finished build: " + built + " ms");
 
-        Node on = b.getBuiltOn();
-        assertTrue("built on " + on, on instanceof OpenStackAgent);
-        OpenStackAgent agent = (OpenStackAgent) on;
+        OpenStackAgent agent = seen.agent();
         assertLogContains("built on " + agent.getNodeName(), b);
         assertEquals(1, compute.calls(InMemoryCompute.Op.CREATE));
         assertEquals(0, compute.refusedCreates());

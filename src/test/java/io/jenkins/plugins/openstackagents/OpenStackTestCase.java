@@ -60,6 +60,34 @@ public abstract class OpenStackTestCase extends HudsonTestCase {
         return 200;
     }
 
+    /**
+     * A build step that records the agent its build runs on: a single-use agent can be gone from Jenkins by the
+     * time the test reads the finished build, whose {@code getBuiltOn()} then answers null.
+     */
+    protected static final class AgentSeen extends org.jvnet.hudson.test.TestBuilder {
+        private transient volatile hudson.model.Node node;
+
+        @Override
+        public boolean perform(hudson.model.AbstractBuild<?, ?> build, hudson.Launcher launcher,
+                hudson.model.BuildListener listener) {
+            node = build.getBuiltOn();
+            return true;
+        }
+
+        /** The agent the last build ran on (it fails the test when that was no agent of this plugin). */
+        OpenStackAgent agent() {
+            assertTrue("built on " + node, node instanceof OpenStackAgent);
+            return (OpenStackAgent) node;
+        }
+    }
+
+    /** Adds an {@link AgentSeen} step to the project. */
+    protected static AgentSeen seeAgent(hudson.model.FreeStyleProject p) throws java.io.IOException {
+        AgentSeen seen = new AgentSeen();
+        p.getBuildersList().add(seen);
+        return seen;
+    }
+
     protected static AgentTemplate template(String name, String labels, int idleMinutes, String remoteFs) {
         return new AgentTemplate(name, labels, "1", "img-1", "net-1", "", "default", "", "", 1, remoteFs, 0,
                 idleMinutes, 10, 5, 0);
