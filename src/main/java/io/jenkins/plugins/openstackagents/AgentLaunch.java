@@ -14,6 +14,7 @@ import io.jenkins.plugins.openstackagents.ssh.SshAccess;
 import io.jenkins.plugins.openstackagents.ssh.SshLauncher;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.logging.Logger;
@@ -150,11 +151,22 @@ final class AgentLaunch implements Callable<Node> {
         }
         leftToTheNextJenkins();
         Duration connectTimeout = connectTimeoutMinute.multipliedBy(template.getConnectTimeoutMinutes());
+        String address = active.address();
+        if (template.usesFloatingIp()) {
+            List<String> networks = template.networkIds();
+            try {
+                address = rt.attachFloatingIp(owner(), server.id(), template.getFloatingIpPool(),
+                        networks.isEmpty() ? null : networks.get(0), connectTimeout).address();
+            } catch (ComputeException e) {
+                giveUp(agent, "no floating IP for its server: " + e.getMessage());
+            }
+            leftToTheNextJenkins();
+        }
         if (ssh == null) {
             LOGGER.info(() -> "Server " + name + " (" + server.id() + ") is ACTIVE; waiting for its agent to connect");
             awaitOnline(agent, connectTimeout);
         } else {
-            connectOverSsh(agent, ssh, active, connectTimeout);
+            connectOverSsh(agent, ssh, active, address, connectTimeout);
         }
         return agent;
     }
@@ -164,14 +176,14 @@ final class AgentLaunch implements Callable<Node> {
      * most {@link #SSH_MAX_PAUSE}, until the connect timeout; then, or at once when the server presents another host
      * key than its own, the server is deleted (and replaced by the next planning round).
      */
-    private void connectOverSsh(OpenStackAgent agent, SshLauncher ssh, Server active, Duration timeout)
-            throws Exception {
-        if (active.address() == null) {
+    private void connectOverSsh(OpenStackAgent agent, SshLauncher ssh, Server active, String address,
+            Duration timeout) throws Exception {
+        if (address == null) {
             giveUp(agent, "Nova reports no address for its server; an SSH agent needs one (give the template a"
                     + " network)");
         }
-        agent.setAddress(active.address());
-        LOGGER.info(() -> "Server " + name + " (" + active.id() + ") is ACTIVE at " + active.address()
+        agent.setAddress(address);
+        LOGGER.info(() -> "Server " + name + " (" + active.id() + ") is ACTIVE at " + address
                 + "; connecting over SSH");
         long deadline = System.nanoTime() + timeout.toNanos();
         Duration pause = SSH_FIRST_PAUSE;
@@ -263,8 +275,6 @@ final class AgentLaunch implements Callable<Node> {
         vars.put(UserData.JENKINS_URL, Provisioning.jenkinsUrl(cloud));
         vars.put(UserData.AGENT_NAME, name);
         vars.put(UserData.AGENT_WORKDIR, template.getRemoteFs());
-        Ownership owner = new Ownership(OpenStackCloud.descriptor().controllerId(), cloud.name,
-                template.getName(), name);
         String image;
         try {
             image = cloud.runtime().snapshots().imageId(template.getImage());
@@ -272,8 +282,13 @@ final class AgentLaunch implements Callable<Node> {
             throw new ProvisioningFailure("Agent " + name + " of cloud " + cloud.name + " not started: the image"
                     + " of template " + template.getName() + " could not be looked up: " + e.getMessage());
         }
-        return new ServerRequest(name, template.getFlavor(), image, template.getNetwork(),
+        return new ServerRequest(name, template.getFlavor(), image, template.networkIds(),
                 template.getKeyPair(), template.securityGroupList(), template.getAvailabilityZone(),
-                UserData.render(template.effectiveUserData(), vars), owner.toMetadata());
+                UserData.render(template.effectiveUserData(), vars), owner().toMetadata());
+    }
+
+    /** Who the server and its floating IP belong to. */
+    private Ownership owner() {
+        return new Ownership(OpenStackCloud.descriptor().controllerId(), cloud.name, template.getName(), name);
     }
 }

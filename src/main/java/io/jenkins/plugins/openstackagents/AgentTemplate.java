@@ -66,6 +66,10 @@ public class AgentTemplate extends AbstractDescribableImpl<AgentTemplate> {
     private int spareAgents;
     /** An idle spare older than this many minutes is replaced; 0 (and configurations before it): never. */
     private int spareMaxAgeMinutes;
+    /** Networks after {@link #network}, in order, ids separated by commas or spaces; "" for none. */
+    private String additionalNetworks;
+    /** The external network a floating IP is allocated on for each agent, its address the one connected to. */
+    private String floatingIpPool;
 
     /** An inbound template (as every template was before SSH agents). */
     public AgentTemplate(String name, String labels, String flavor, String image, String network, String keyPair,
@@ -99,12 +103,23 @@ public class AgentTemplate extends AbstractDescribableImpl<AgentTemplate> {
                 launchMethod, sshUser, sshPort, sshPrivateKey, spareAgents, 0);
     }
 
-    @DataBoundConstructor
     public AgentTemplate(String name, String labels, String flavor, String image, String network, String keyPair,
                          String securityGroups, String availabilityZone, String userData, int numExecutors,
                          String remoteFs, int instanceCap, int idleMinutes, int bootTimeoutMinutes,
                          int connectTimeoutMinutes, int maxBuildMinutes, String launchMethod, String sshUser,
                          int sshPort, Secret sshPrivateKey, int spareAgents, int spareMaxAgeMinutes) {
+        this(name, labels, flavor, image, network, keyPair, securityGroups, availabilityZone, userData, numExecutors,
+                remoteFs, instanceCap, idleMinutes, bootTimeoutMinutes, connectTimeoutMinutes, maxBuildMinutes,
+                launchMethod, sshUser, sshPort, sshPrivateKey, spareAgents, spareMaxAgeMinutes, "", "");
+    }
+
+    @DataBoundConstructor
+    public AgentTemplate(String name, String labels, String flavor, String image, String network, String keyPair,
+                         String securityGroups, String availabilityZone, String userData, int numExecutors,
+                         String remoteFs, int instanceCap, int idleMinutes, int bootTimeoutMinutes,
+                         int connectTimeoutMinutes, int maxBuildMinutes, String launchMethod, String sshUser,
+                         int sshPort, Secret sshPrivateKey, int spareAgents, int spareMaxAgeMinutes,
+                         String additionalNetworks, String floatingIpPool) {
         this.name = Util.fixEmptyAndTrim(name);
         this.labels = Util.fixNull(labels).trim();
         this.flavor = Util.fixEmptyAndTrim(flavor);
@@ -129,6 +144,8 @@ public class AgentTemplate extends AbstractDescribableImpl<AgentTemplate> {
                 : sshPrivateKey;
         this.spareAgents = Math.max(0, spareAgents);
         this.spareMaxAgeMinutes = Math.max(0, spareMaxAgeMinutes);
+        this.additionalNetworks = String.join(", ", words(additionalNetworks));
+        this.floatingIpPool = Util.fixNull(floatingIpPool).trim();
     }
 
     /** A template saved before SSH agents is inbound, and its user data, when it was the default, is the default. */
@@ -141,6 +158,12 @@ public class AgentTemplate extends AbstractDescribableImpl<AgentTemplate> {
         }
         if (sshPort == 0) {
             sshPort = DEFAULT_SSH_PORT;
+        }
+        if (additionalNetworks == null) {
+            additionalNetworks = "";
+        }
+        if (floatingIpPool == null) {
+            floatingIpPool = "";
         }
         userData = customUserData(userData);
         return this;
@@ -160,6 +183,25 @@ public class AgentTemplate extends AbstractDescribableImpl<AgentTemplate> {
     public String getFlavor() { return flavor; }
     public String getImage() { return image; }
     public String getNetwork() { return network; }
+    /** The networks after the first, as configured (ids, comma separated); "" for none. */
+    public String getAdditionalNetworks() { return additionalNetworks; }
+    /** The external network floating IPs come from; "" when agents are reached at their first network's address. */
+    public String getFloatingIpPool() { return floatingIpPool; }
+    public boolean usesFloatingIp() { return !floatingIpPool.isEmpty(); }
+
+    /** Every network the servers get a port on, in order; empty for the project's default network. */
+    public List<String> networkIds() {
+        List<String> r = new ArrayList<String>();
+        if (network != null) {
+            r.add(network);
+        }
+        for (String n : words(additionalNetworks)) {
+            if (!r.contains(n)) {
+                r.add(n);
+            }
+        }
+        return r;
+    }
     public String getKeyPair() { return keyPair; }
     public String getSecurityGroups() { return securityGroups; }
     public String getAvailabilityZone() { return availabilityZone; }
@@ -206,8 +248,13 @@ public class AgentTemplate extends AbstractDescribableImpl<AgentTemplate> {
     }
 
     public List<String> securityGroupList() {
+        return words(securityGroups);
+    }
+
+    /** The words of a list separated by commas or white space. */
+    static List<String> words(String list) {
         List<String> r = new ArrayList<String>();
-        for (String s : securityGroups.split("[,\\s]+")) {
+        for (String s : Util.fixNull(list).split("[,\\s]+")) {
             if (!s.isEmpty()) {
                 r.add(s);
             }
@@ -239,7 +286,8 @@ public class AgentTemplate extends AbstractDescribableImpl<AgentTemplate> {
                 && connectTimeoutMinutes == t.connectTimeoutMinutes && maxBuildMinutes == t.maxBuildMinutes
                 && launchMethod.equals(t.launchMethod) && sshUser.equals(t.sshUser) && sshPort == t.sshPort
                 && Secret.toString(sshPrivateKey).equals(Secret.toString(t.sshPrivateKey))
-                && spareAgents == t.spareAgents && spareMaxAgeMinutes == t.spareMaxAgeMinutes;
+                && spareAgents == t.spareAgents && spareMaxAgeMinutes == t.spareMaxAgeMinutes
+                && additionalNetworks.equals(t.additionalNetworks) && floatingIpPool.equals(t.floatingIpPool);
     }
 
     @Override
@@ -405,6 +453,42 @@ public class AgentTemplate extends AbstractDescribableImpl<AgentTemplate> {
                 @RelativePath("..") @QueryParameter String applicationCredentialSecret,
                 @QueryParameter String network) {
             return OpenStackCloud.descriptor().forms().fill(CloudListings.Kind.NETWORK, network, CloudForms.settings(authUrl, region, verifyTls,
+                    username, password, projectName, domainName, applicationCredentialId, applicationCredentialSecret));
+        }
+
+        public FormValidation doCheckAdditionalNetworks(
+                @QueryParameter String value, @QueryParameter String network,
+                @RelativePath("..") @QueryParameter String authUrl, @RelativePath("..") @QueryParameter String region,
+                @RelativePath("..") @QueryParameter boolean verifyTls, @RelativePath("..") @QueryParameter String username,
+                @RelativePath("..") @QueryParameter String password, @RelativePath("..") @QueryParameter String projectName,
+                @RelativePath("..") @QueryParameter String domainName,
+                @RelativePath("..") @QueryParameter String applicationCredentialId,
+                @RelativePath("..") @QueryParameter String applicationCredentialSecret) {
+            return OpenStackCloud.descriptor().forms().allExist(CloudListings.Kind.NETWORK, value, network, CloudForms.settings(authUrl, region, verifyTls,
+                    username, password, projectName, domainName, applicationCredentialId, applicationCredentialSecret));
+        }
+
+        public FormValidation doCheckFloatingIpPool(
+                @QueryParameter String value,
+                @RelativePath("..") @QueryParameter String authUrl, @RelativePath("..") @QueryParameter String region,
+                @RelativePath("..") @QueryParameter boolean verifyTls, @RelativePath("..") @QueryParameter String username,
+                @RelativePath("..") @QueryParameter String password, @RelativePath("..") @QueryParameter String projectName,
+                @RelativePath("..") @QueryParameter String domainName,
+                @RelativePath("..") @QueryParameter String applicationCredentialId,
+                @RelativePath("..") @QueryParameter String applicationCredentialSecret) {
+            return OpenStackCloud.descriptor().forms().exists(CloudListings.Kind.EXTERNAL_NETWORK, value, CloudForms.settings(authUrl, region, verifyTls,
+                    username, password, projectName, domainName, applicationCredentialId, applicationCredentialSecret));
+        }
+
+        public ListBoxModel doFillFloatingIpPoolItems(
+                @RelativePath("..") @QueryParameter String authUrl, @RelativePath("..") @QueryParameter String region,
+                @RelativePath("..") @QueryParameter boolean verifyTls, @RelativePath("..") @QueryParameter String username,
+                @RelativePath("..") @QueryParameter String password, @RelativePath("..") @QueryParameter String projectName,
+                @RelativePath("..") @QueryParameter String domainName,
+                @RelativePath("..") @QueryParameter String applicationCredentialId,
+                @RelativePath("..") @QueryParameter String applicationCredentialSecret,
+                @QueryParameter String floatingIpPool) {
+            return OpenStackCloud.descriptor().forms().fill(CloudListings.Kind.EXTERNAL_NETWORK, floatingIpPool, CloudForms.settings(authUrl, region, verifyTls,
                     username, password, projectName, domainName, applicationCredentialId, applicationCredentialSecret));
         }
     }

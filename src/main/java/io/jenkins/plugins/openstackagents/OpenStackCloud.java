@@ -284,6 +284,11 @@ public class OpenStackCloud extends Cloud {
             rt.connect(cloud.connectionSettings());
             rt.setLimitsInterval(Duration.ofSeconds(cloud.getLimitsIntervalSeconds()));
             rt.setRequestsPerSecond(cloud.getRequestsPerSecond());
+            boolean floating = false;
+            for (AgentTemplate t : cloud.getTemplates()) {
+                floating |= t.usesFloatingIp();
+            }
+            rt.setFloatingIpsWanted(floating);
             return rt;
         }
 

@@ -287,7 +287,8 @@ final class Provisioning {
             }
             AgentTemplate t = c.template();
             int wanted = Demand.servers(excess, t.executorsPerAgent(), c.allowed());
-            Planner.Plan plan = rt.reserve(new Planner.Request(t.getName(), c.perServer(), wanted, t.getInstanceCap()),
+            Planner.Plan plan = rt.reserve(new Planner.Request(t.getName(), c.perServer(), wanted, t.getInstanceCap(),
+                    t.usesFloatingIp()),
                     cloud.getInstanceCap(), () -> newName(cloud, t), prepared.limits());
             for (String name : plan.reserved()) {
                 rt.ledger().launchStarted(name, path);
@@ -334,7 +335,8 @@ final class Provisioning {
             if (n <= 0) {
                 return Spares.Wait.NONE;
             }
-            plan = rt.reserve(new Planner.Request(template.getName(), c.perServer(), n, template.getInstanceCap()),
+            plan = rt.reserve(new Planner.Request(template.getName(), c.perServer(), n, template.getInstanceCap(),
+                    template.usesFloatingIp()),
                     cloud.getInstanceCap(), () -> newName(cloud, template), prepared.limits());
             for (String name : plan.reserved()) {
                 rt.ledger().launchStarted(name, Ledger.Launch.SPARE);

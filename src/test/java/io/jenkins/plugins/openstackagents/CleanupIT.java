@@ -30,7 +30,7 @@ public class CleanupIT extends LiveOpenStackTestCase {
     }
 
     private ServerRequest request(String agent, Map<String, String> metadata) {
-        return new ServerRequest(agent, os.flavorSmall(), os.imageId(), null, null, List.of(), null, "", metadata);
+        return new ServerRequest(agent, os.flavorSmall(), os.imageId(), List.of(), null, List.of(), null, "", metadata);
     }
 
     public void testLeakedAndErroredServersAreDeletedOnceAndOthersNeverTouched() throws Exception {

@@ -31,7 +31,7 @@ public class CloudStatusTest extends OpenStackTestCase {
         for (String name : plan.reserved()) {
             Map<String, String> owner = new Ownership(OpenStackCloud.descriptor().controllerId(), "os", "linux", name)
                     .toMetadata();
-            TestLaunch.launch(rt, name, new ServerRequest(name, "1", "img-1", null, null, List.of(), null, "", owner),
+            TestLaunch.launch(rt, name, new ServerRequest(name, "1", "img-1", List.of(), null, List.of(), null, "", owner),
                     Duration.ofMinutes(1));
         }
         rt.release("os-linux-1", "idle for 11 min (limit 10 min)");

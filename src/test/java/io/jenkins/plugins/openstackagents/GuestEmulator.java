@@ -18,6 +18,10 @@ final class GuestEmulator {
     private final File dir;
     private final Map<String, Process> processes = new ConcurrentHashMap<>();
     private final Map<String, AutoCloseable> sshGuests = new ConcurrentHashMap<>();
+    /** The SSH daemon's keys of each server, for another daemon on its floating address. */
+    private final Map<String, SshGuest.Config> sshConfigs = new ConcurrentHashMap<>();
+    /** The daemons on floating addresses, by server id. */
+    private final Map<String, AutoCloseable> floatingGuests = new ConcurrentHashMap<>();
     private final Map<String, java.util.concurrent.ScheduledFuture<?>> pendingSsh = new ConcurrentHashMap<>();
     private final java.util.concurrent.ScheduledExecutorService later =
             java.util.concurrent.Executors.newSingleThreadScheduledExecutor(r -> {
@@ -128,6 +132,7 @@ final class GuestEmulator {
             pendingSsh.remove(server.id());
             java.security.KeyPair hostKey = sshImpostor ? io.jenkins.plugins.openstackagents.ssh.SshKeys.generate()
                     : config.hostKey();
+            sshConfigs.put(server.id(), new SshGuest.Config(hostKey, config.authorized()));
             try {
                 sshGuests.put(server.id(), sshOpenSsh
                         ? new OpenSshGuest(new File(dir, server.name() + ".sshd"), server.address(), sshPort,
@@ -170,18 +175,40 @@ final class GuestEmulator {
         kill(server.id());
     }
 
+    /**
+     * A floating IP was associated with the server's port: its SSH daemon listens on that address too, as traffic to
+     * a floating IP reaches the server's port on a real cloud.
+     */
+    void associated(Server server, String address) {
+        SshGuest.Config config = sshConfigs.get(server.id());
+        if (halted || config == null) {
+            return;
+        }
+        try {
+            AutoCloseable old = floatingGuests.put(server.id(), new SshGuest(address, sshPort, config.hostKey(),
+                    config.authorized(), sshJavaBin, shell(server)));
+            if (old != null) {
+                old.close();
+            }
+        } catch (Exception e) {
+            System.out.println("guest " + server.name() + ": SSH daemon did not start on " + address + ": " + e);
+        }
+    }
+
     /** Kills the guest's processes (the agent, and whatever it runs); the server itself stays. */
     void kill(String serverId) {
         java.util.concurrent.ScheduledFuture<?> pending = pendingSsh.remove(serverId);
         if (pending != null) {
             pending.cancel(false);
         }
-        AutoCloseable ssh = sshGuests.remove(serverId);
-        if (ssh != null) {
-            try {
-                ssh.close();
-            } catch (Exception e) {
-                // gone anyway
+        sshConfigs.remove(serverId);
+        for (AutoCloseable ssh : new AutoCloseable[] {sshGuests.remove(serverId), floatingGuests.remove(serverId)}) {
+            if (ssh != null) {
+                try {
+                    ssh.close();
+                } catch (Exception e) {
+                    // gone anyway
+                }
             }
         }
         Process p = processes.remove(serverId);

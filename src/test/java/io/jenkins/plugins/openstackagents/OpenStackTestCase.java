@@ -28,7 +28,7 @@ public abstract class OpenStackTestCase extends HudsonTestCase {
         compute = new InMemoryCompute();
         hudson.getDescriptorByType(OpenStackCloud.DescriptorImpl.class).setComputeFactory(settings -> compute);
         guests = new GuestEmulator(createTmpDir());
-        compute.onActive(guests::boot).onGone(guests::halt);
+        compute.onActive(guests::boot).onGone(guests::halt).onAssociated(guests::associated);
     }
 
     @Override

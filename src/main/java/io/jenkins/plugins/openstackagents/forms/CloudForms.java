@@ -12,7 +12,6 @@ import io.jenkins.plugins.openstackagents.nova.Flavor;
 import io.jenkins.plugins.openstackagents.nova.Limits;
 import java.time.Duration;
 import java.util.List;
-import java.util.Locale;
 import java.util.logging.Logger;
 import org.kohsuke.stapler.Stapler;
 import org.kohsuke.stapler.StaplerRequest;
@@ -133,6 +132,9 @@ public final class CloudForms {
         ListBoxModel m = new DropdownOptions();
         if (kind == CloudListings.Kind.NETWORK) {
             m.add(new ListBoxModel.Option("(none: Nova's default)", "", Util.fixEmpty(current) == null));
+        } else if (kind == CloudListings.Kind.EXTERNAL_NETWORK) {
+            m.add(new ListBoxModel.Option("(none: agents are reached at their first network's address)", "",
+                    Util.fixEmpty(current) == null));
         }
         if (!allowed() || incomplete(settings) != null) {
             return keep(m, current);
@@ -155,7 +157,8 @@ public final class CloudForms {
     public FormValidation exists(CloudListings.Kind kind, String value, ConnectionSettings settings) {
         String v = Util.fixEmptyAndTrim(value);
         if (v == null) {
-            return kind == CloudListings.Kind.NETWORK ? FormValidation.ok() : FormValidation.error(choose(kind));
+            return kind == CloudListings.Kind.FLAVOR || kind == CloudListings.Kind.IMAGE
+                    ? FormValidation.error(choose(kind)) : FormValidation.ok();
         }
         if (!allowed() || incomplete(settings) != null) {
             return FormValidation.ok();
@@ -172,8 +175,57 @@ public final class CloudForms {
                 return FormValidation.ok();
             }
         }
-        return FormValidation.error("The cloud has no " + kind.name().toLowerCase(Locale.ROOT) + " '" + v
+        return FormValidation.error("The cloud has no " + kind.words() + " '" + v
                 + "' (it may have been deleted): choose another.");
+    }
+
+    /**
+     * The check of a field listing several networks (ids separated by commas or spaces): each one the cloud lists,
+     * none twice, none the first network's again.
+     */
+    public FormValidation allExist(CloudListings.Kind kind, String value, String first, ConnectionSettings settings) {
+        java.util.Set<String> seen = new java.util.HashSet<>();
+        if (Util.fixEmptyAndTrim(first) != null) {
+            seen.add(first.trim());
+        }
+        for (String v : Util.fixNull(value).split("[,\\s]+")) {
+            if (v.isEmpty()) {
+                continue;
+            }
+            if (!seen.add(v)) {
+                return FormValidation.error("Network '" + v + "' is given twice (the first network counts): each"
+                        + " network once.");
+            }
+            FormValidation f = exists(kind, v, settings);
+            if (f.kind != FormValidation.Kind.OK) {
+                return f;
+            }
+            String id = idOfName(kind, v, settings);
+            if (id != null) {
+                return FormValidation.error("'" + v + "' is the name of network " + id + ": give its id (Nova attaches"
+                        + " servers by id).");
+            }
+        }
+        return FormValidation.ok();
+    }
+
+    /** The id of the item named {@code v} when the cloud lists none with id {@code v}; null otherwise or unknown. */
+    private String idOfName(CloudListings.Kind kind, String v, ConnectionSettings settings) {
+        if (!allowed() || incomplete(settings) != null) {
+            return null;
+        }
+        try {
+            String byName = null;
+            for (CloudListings.Item i : list(kind, settings)) {
+                if (i.id().equals(v)) {
+                    return null;
+                }
+                byName = byName == null && i.name().equals(v) ? i.id() : byName;
+            }
+            return byName;
+        } catch (ComputeException e) {
+            return null;
+        }
     }
 
     /** What an empty flavor or image field is told. */

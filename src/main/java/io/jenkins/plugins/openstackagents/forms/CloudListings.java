@@ -28,7 +28,20 @@ public final class CloudListings {
 
     static final Duration FRESH = Duration.ofSeconds(5);
 
-    public enum Kind { FLAVOR, IMAGE, NETWORK }
+    public enum Kind {
+        FLAVOR("flavor"), IMAGE("image"), NETWORK("network"), EXTERNAL_NETWORK("external network");
+
+        private final String words;
+
+        Kind(String words) {
+            this.words = words;
+        }
+
+        /** How a message names it. */
+        public String words() {
+            return words;
+        }
+    }
 
     /** One entry of a list: its id, its name (the id when it has none) and how a dropdown shows it. */
     public record Item(String id, String name, String label) {
@@ -63,6 +76,11 @@ public final class CloudListings {
                 break;
             case IMAGE:
                 items.addAll(images(compute.images()));
+                break;
+            case EXTERNAL_NETWORK:
+                for (Network n : compute.externalNetworks()) {
+                    items.add(new Item(n.id(), named(n.name(), n.id()), named(n.name(), n.id())));
+                }
                 break;
             default:
                 for (Network n : compute.networks()) {

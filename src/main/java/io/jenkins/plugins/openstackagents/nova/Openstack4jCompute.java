@@ -134,8 +134,8 @@ public final class Openstack4jCompute implements Compute {
                 .image(request.imageId())
                 .keypairName(request.keyName())
                 .availabilityZone(request.availabilityZone());
-        if (request.networkId() != null) {
-            b.networks(List.of(request.networkId()));
+        if (!request.networkIds().isEmpty()) {
+            b.networks(request.networkIds());
         }
         request.securityGroups().forEach(b::addSecurityGroup);
         if (request.userData() != null) {

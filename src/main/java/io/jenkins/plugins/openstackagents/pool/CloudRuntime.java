@@ -41,6 +41,7 @@ public final class CloudRuntime {
     private final Reconciler reconciler;
     private final Janitor janitor;
     private final Spares spares;
+    private final FloatingIps floatingIps;
 
     public CloudRuntime(String cloudName, String controllerId, ComputeFactory factory, Clock clock, Sleeper sleeper) {
         this(cloudName, controllerId, factory, clock, sleeper, NO_BACKGROUND, () -> true);
@@ -57,14 +58,15 @@ public final class CloudRuntime {
         this.clock = clock;
         gate = new GatedCompute(cloudName, factory, clock, stats);
         gate.setRequestsPerSecond(Defaults.REQUESTS_PER_SECOND);
-        snapshots = new CloudSnapshots(cloudName, controllerId, gate, ledger, clock);
+        floatingIps = new FloatingIps(cloudName, controllerId, clock, sleeper, gate, ledger);
+        snapshots = new CloudSnapshots(cloudName, controllerId, gate, ledger, clock, floatingIps::isWanted);
         quota = new QuotaWatch(cloudName, clock);
         shared = new SharedProject(cloudName, ledger);
-        reaper = new Reaper(cloudName, clock, sleeper, ledger, gate, snapshots, background, abandoned);
+        reaper = new Reaper(cloudName, clock, sleeper, ledger, gate, snapshots, background, abandoned, floatingIps);
         launcher = new Launcher(cloudName, clock, sleeper, ledger, gate, snapshots, quota, reaper, stats);
         reconciler = new Reconciler(cloudName, clock, ledger, snapshots);
-        reservations = new Reservations(clock, ledger, gate, snapshots, quota, shared, reconciler);
-        janitor = new Janitor(cloudName, clock, ledger, snapshots, reaper, reconciler);
+        reservations = new Reservations(clock, ledger, gate, snapshots, quota, shared, reconciler, floatingIps);
+        janitor = new Janitor(cloudName, clock, ledger, snapshots, reaper, reconciler, floatingIps);
         spares = new Spares(cloudName, ledger, clock);
     }
 
@@ -157,6 +159,37 @@ public final class CloudRuntime {
     public Server awaitActive(String name, Server server, Duration bootTimeout, BooleanSupplier agentConnected)
             throws ComputeException, InterruptedException {
         return launcher.awaitActive(name, server, bootTimeout, agentConnected);
+    }
+
+    /**
+     * Whether a template of this cloud allocates floating IPs: Neutron's quota is then read with Nova's limits, and
+     * the cleanup looks for leaked floating IPs on each pass.
+     */
+    public void setFloatingIpsWanted(boolean wanted) {
+        floatingIps.setWanted(wanted);
+    }
+
+    /**
+     * Gives a server a floating IP: allocated on {@code poolId} (with the agent's ownership in its description) and
+     * associated with the server's port on {@code networkId} (its first when null); released with the server.
+     * Neutron's quota refusal pauses creates like Nova's, and is thrown.
+     */
+    public io.jenkins.plugins.openstackagents.nova.FloatingIp attachFloatingIp(Ownership owner, String serverId,
+            String poolId, String networkId, Duration max) throws ComputeException, InterruptedException {
+        try {
+            return floatingIps.attach(owner, serverId, poolId, networkId, max);
+        } catch (ComputeException e) {
+            if (e.is(ComputeException.Kind.QUOTA_EXCEEDED)) {
+                snapshots.forgetLimits();
+                quota.refusedBy("Neutron refused a floating IP", e.getMessage());
+            }
+            throw e;
+        }
+    }
+
+    /** The address of an agent's floating IP, if it has one. */
+    public Optional<String> floatingAddressOf(String agent) {
+        return floatingIps.addressOf(agent);
     }
 
     /** Deletes a server of the ledger and watches it until Nova has dropped it. */

@@ -36,6 +36,7 @@ public final class CloudSnapshots {
     private final Ledger ledger;
     private final Clock clock;
     private volatile Duration limitsInterval = Defaults.LIMITS_INTERVAL;
+    private final java.util.function.BooleanSupplier neutronQuota;
     private LimitsSnapshot limits; // guarded by this
     private Map<String, Flavor> flavors = Map.of(); // guarded by this
     private Instant flavorsReadAt; // guarded by this
@@ -45,6 +46,13 @@ public final class CloudSnapshots {
     private Instant imagesReadAt; // guarded by this: when the list was read, or last failed to be
 
     CloudSnapshots(String cloudName, String controllerId, Compute gate, Ledger ledger, Clock clock) {
+        this(cloudName, controllerId, gate, ledger, clock, () -> false);
+    }
+
+    /** @param neutronQuota whether Neutron's quota is read with Nova's limits (a template allocates floating IPs) */
+    CloudSnapshots(String cloudName, String controllerId, Compute gate, Ledger ledger, Clock clock,
+                   java.util.function.BooleanSupplier neutronQuota) {
+        this.neutronQuota = neutronQuota;
         this.cloudName = cloudName;
         this.controllerId = controllerId;
         this.gate = gate;
@@ -70,7 +78,10 @@ public final class CloudSnapshots {
         this.imagesInterval = d;
     }
 
-    /** Nova's limits, read at most once per interval (and at once after {@link #forgetLimits}). */
+    /**
+     * Nova's limits, read at most once per interval (and at once after {@link #forgetLimits}); with them Neutron's
+     * quota, when a template allocates floating IPs.
+     */
     public LimitsSnapshot limits() throws ComputeException {
         Instant now = clock.instant();
         synchronized (this) {
@@ -78,7 +89,8 @@ public final class CloudSnapshots {
                 return limits;
             }
         }
-        LimitsSnapshot fresh = new LimitsSnapshot(gate.limits(), now);
+        io.jenkins.plugins.openstackagents.nova.Limits nova = gate.limits();
+        LimitsSnapshot fresh = new LimitsSnapshot(nova, neutronQuota.getAsBoolean() ? gate.neutronQuota() : null, now);
         synchronized (this) {
             if (limits == null || fresh.readAt().isAfter(limits.readAt())) {
                 limits = fresh;

@@ -38,6 +38,7 @@ public final class Janitor {
     private final CloudSnapshots snapshots;
     private final Reaper reaper;
     private final Reconciler reconciler;
+    private final FloatingIps floatingIps;
     private Set<String> suspects = Set.of(); // guarded by passing: server ids seen leaked on the previous pass
     private Instant lastListedAt = Instant.MIN; // guarded by passing: when the previous pass's list was asked
     private Instant lastPass; // guarded by this: when a pass was last due
@@ -50,13 +51,14 @@ public final class Janitor {
     }
 
     Janitor(String cloudName, Clock clock, Ledger ledger, CloudSnapshots snapshots, Reaper reaper,
-            Reconciler reconciler) {
+            Reconciler reconciler, FloatingIps floatingIps) {
         this.cloudName = cloudName;
         this.clock = clock;
         this.ledger = ledger;
         this.snapshots = snapshots;
         this.reaper = reaper;
         this.reconciler = reconciler;
+        this.floatingIps = floatingIps;
     }
 
     /** Whether a pass is due after {@code interval} (and, if so, records that one runs now). */
@@ -114,6 +116,7 @@ public final class Janitor {
         deleteErrored(ours);
         deleteStuckBoots(launching, bootTimeout);
         deleteLeaks(ours, agents.keySet(), launching);
+        floatingIps.sweep(launching);
         Set<String> vanished = new HashSet<>();
         agents.forEach((agent, serverId) -> {
             if (!launching.contains(agent) && vanished(listing, agent, serverId)) {

@@ -30,18 +30,31 @@ public final class Planner {
         }
     }
 
-    /** What one template asks for. {@code templateCap <= 0} means no template cap. */
-    public record Request(String template, Quota perServer, int wanted, int templateCap) {
+    /**
+     * What one template asks for. {@code templateCap <= 0} means no template cap; {@code floatingIp}: each server
+     * gets a floating IP, so Neutron's floating IP quota bounds them too.
+     */
+    public record Request(String template, Quota perServer, int wanted, int templateCap, boolean floatingIp) {
+        public Request(String template, Quota perServer, int wanted, int templateCap) {
+            this(template, perServer, wanted, templateCap, false);
+        }
+
         /** The same request for at most {@code n} servers. */
         Request atMost(int n) {
-            return new Request(template, perServer, Math.min(wanted, n), templateCap);
+            return new Request(template, perServer, Math.min(wanted, n), templateCap, floatingIp);
         }
     }
 
     private final Ledger ledger;
+    private final FloatingIps floatingIps; // null: no floating IP bound
 
     public Planner(Ledger ledger) {
+        this(ledger, null);
+    }
+
+    Planner(Ledger ledger, FloatingIps floatingIps) {
         this.ledger = ledger;
+        this.floatingIps = floatingIps;
     }
 
     /** Quota free right now according to the snapshot and the ledger. */
@@ -68,12 +81,18 @@ public final class Planner {
             int byTemplate = request.templateCap() > 0
                     ? Math.max(0, request.templateCap() - ledger.count(e -> e.template().equals(request.template())))
                     : Integer.MAX_VALUE;
-            int n = Math.min(request.wanted(), Math.min(byQuota, Math.min(byCloud, byTemplate)));
+            int byFloatingIps = request.floatingIp() && floatingIps != null ? floatingIps.headroom(limits)
+                    : Integer.MAX_VALUE;
+            int n = Math.min(Math.min(request.wanted(), byFloatingIps),
+                    Math.min(byQuota, Math.min(byCloud, byTemplate)));
             List<String> reserved = new ArrayList<>(n);
             while (reserved.size() < n) {
                 String name = names.get();
                 if (ledger.reserve(name, request.template(), request.perServer(), now)) {
                     reserved.add(name);
+                    if (request.floatingIp() && floatingIps != null) {
+                        floatingIps.reserved(name);
+                    }
                 }
             }
             Bound bound = Bound.NONE;

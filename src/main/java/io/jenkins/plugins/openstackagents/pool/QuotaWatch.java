@@ -38,11 +38,16 @@ final class QuotaWatch {
 
     /** Nova refused a server for quota: creates pause (growing with each refusal). */
     void refused(String message) {
+        refusedBy("Nova refused a server", message);
+    }
+
+    /** The cloud refused something for quota ({@code what}: who refused what): creates pause likewise. */
+    void refusedBy(String what, String message) {
         Duration d;
         synchronized (this) {
             d = pause.failed(clock.instant(), null, message);
         }
-        exhausted(() -> "Nova refused a server: " + message);
+        exhausted(() -> what + ": " + message);
         LOGGER.fine(() -> "Cloud " + cloudName + ": no create for " + d.toSeconds() + " s");
     }
 

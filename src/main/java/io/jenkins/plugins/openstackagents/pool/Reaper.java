@@ -35,11 +35,12 @@ final class Reaper {
     private final CloudSnapshots snapshots;
     private final Executor background;
     private final BooleanSupplier abandoned;
+    private final FloatingIps floatingIps;
     private final Deque<Removal> removals = new ArrayDeque<>(); // guarded by itself
     private final Set<String> watched = new HashSet<>(); // guarded by itself
 
     Reaper(String cloudName, Clock clock, Sleeper sleeper, Ledger ledger, GatedCompute gate, CloudSnapshots snapshots,
-           Executor background, BooleanSupplier abandoned) {
+           Executor background, BooleanSupplier abandoned, FloatingIps floatingIps) {
         this.cloudName = cloudName;
         this.clock = clock;
         this.sleeper = sleeper;
@@ -48,6 +49,7 @@ final class Reaper {
         this.snapshots = snapshots;
         this.background = background;
         this.abandoned = abandoned;
+        this.floatingIps = floatingIps;
     }
 
     /**
@@ -68,6 +70,7 @@ final class Reaper {
         }
         if (id == null) {
             ledger.gone(name, clock.instant());
+            floatingIps.release(name);
             return;
         }
         Boolean accepted;
@@ -78,8 +81,10 @@ final class Reaper {
             LOGGER.info(() -> "Could not delete server " + name + " (" + id + ") of cloud " + cloudName + " yet: "
                     + ex.getMessage() + "; it is sent again as soon as requests may leave");
             watchInBackground(name);
+            floatingIps.release(name);
             return;
         }
+        floatingIps.release(name); // after the delete: the server's quota is freed first
         if (accepted) {
             LOGGER.info(() -> "Deleting server " + name + " (" + id + ") of cloud " + cloudName + ": " + reason);
             if (!callerWatches) {

@@ -24,10 +24,10 @@ final class Reservations {
     private final Reconciler reconciler;
 
     Reservations(Clock clock, Ledger ledger, GatedCompute gate, CloudSnapshots snapshots, QuotaWatch quota,
-                 SharedProject shared, Reconciler reconciler) {
+                 SharedProject shared, Reconciler reconciler, FloatingIps floatingIps) {
         this.clock = clock;
         this.ledger = ledger;
-        this.planner = new Planner(ledger);
+        this.planner = new Planner(ledger, floatingIps);
         this.gate = gate;
         this.snapshots = snapshots;
         this.quota = quota;
@@ -78,7 +78,9 @@ final class Reservations {
 
     private static String usage(LimitsSnapshot snapshot) {
         Limits l = snapshot.limits();
-        return "used " + l.usedInstances() + "/" + l.maxInstances() + " instances, " + l.usedCores() + "/"
+        String nova = "used " + l.usedInstances() + "/" + l.maxInstances() + " instances, " + l.usedCores() + "/"
                 + l.maxCores() + " cores, " + l.usedRamMb() + "/" + l.maxRamMb() + " MB RAM";
+        return snapshot.neutron() == null ? nova : nova + ", " + snapshot.neutron().floatingIps().used() + "/"
+                + snapshot.neutron().floatingIps().limit() + " floating IPs";
     }
 }

@@ -63,7 +63,7 @@ final class LiveModelNova implements ModelNova, AutoCloseable {
 
     @Override
     public String create(String name, Map<String, String> metadata, Flavor flavor) throws ComputeException {
-        return compute.create(new ServerRequest(name, flavor.id(), imageId, null, null, List.of(), null, null,
+        return compute.create(new ServerRequest(name, flavor.id(), imageId, List.of(), null, List.of(), null, null,
                 metadata)).id();
     }
 

@@ -131,7 +131,7 @@ final class PluginPolicy implements Policy {
 
     private void launch(String name) throws InterruptedException {
         try {
-            ServerRequest request = new ServerRequest(name, ctx.flavor().id(), "img-1", "net-1", null, List.of(),
+            ServerRequest request = new ServerRequest(name, ctx.flavor().id(), "img-1", List.of("net-1"), null, List.of(),
                     null, "#!/bin/sh\n", new Ownership("controller", "bench", TEMPLATE, name).toMetadata());
             Server server = rt.create(name, request);
             agents.add(name); // Provisioning adds the agent to Jenkins once Nova has accepted its server

@@ -61,7 +61,7 @@ public class FaultProxyTest {
 
         assertEquals(STUB_LIMITS, c.limits());
         assertEquals(List.of(new Network("net-1", "private")), c.networks());
-        Server s = c.create(new ServerRequest("agent-1", "1", "img-1", null, null, List.of(), null, "#!/bin/sh\n",
+        Server s = c.create(new ServerRequest("agent-1", "1", "img-1", List.of(), null, List.of(), null, "#!/bin/sh\n",
                 Map.of("jenkins-node", "agent-1")));
         assertEquals(Server.Status.BUILD, c.find(s.id()).orElseThrow().status());
         assertTrue(c.delete(s.id()));
@@ -192,7 +192,7 @@ public class FaultProxyTest {
         proxy.inject(CREATE, Fault.quotaExceeded(QUOTA_MESSAGE));
 
         ComputeException e = assertThrows(ComputeException.class, () -> c.create(
-                new ServerRequest("agent-1", "1", "img-1", null, null, List.of(), null, null, Map.of())));
+                new ServerRequest("agent-1", "1", "img-1", List.of(), null, List.of(), null, null, Map.of())));
 
         assertEquals(Kind.QUOTA_EXCEEDED, e.getKind());
         assertEquals(QUOTA_MESSAGE, e.getMessage());

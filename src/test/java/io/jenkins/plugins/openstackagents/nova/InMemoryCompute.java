@@ -40,8 +40,8 @@ public class InMemoryCompute implements Compute {
         String userData;
         String imageId;
         Flavor flavor;
-        String networkId;
-        Port port;
+        List<String> networkIds;
+        final List<Port> ports = new ArrayList<>();
         Instant activeAt;
         Instant goneAt;
         boolean lateQuota;
@@ -79,6 +79,7 @@ public class InMemoryCompute implements Compute {
     private int addresses;
     private BiConsumer<Server, String> onActive = (s, u) -> { };
     private Consumer<Server> onGone = s -> { };
+    private BiConsumer<Server, String> onAssociated = (s, a) -> { };
 
     public InMemoryCompute() {
         this(Clock.systemUTC());
@@ -150,6 +151,12 @@ public class InMemoryCompute implements Compute {
         return this;
     }
 
+    /** Called (outside the lock) when a floating IP is associated with a server's port, with its address. */
+    public synchronized InMemoryCompute onAssociated(BiConsumer<Server, String> c) {
+        onAssociated = c;
+        return this;
+    }
+
     /** Called (outside the lock) when a server is gone. */
     public synchronized InMemoryCompute onGone(Consumer<Server> c) {
         onGone = c;
@@ -164,6 +171,19 @@ public class InMemoryCompute implements Compute {
     private String nextAddress() {
         int n = 2 + addresses++ % 65000;
         return "127.11." + (n >> 8) + "." + (n & 255);
+    }
+
+    /** Another tenant network servers can be attached to. */
+    public synchronized InMemoryCompute addNetwork(Network n) {
+        networks.add(n);
+        return this;
+    }
+
+    /** Every port of every server Nova still has (the servers' ports go with them). */
+    public synchronized List<Port> allPorts() {
+        List<Port> r = new ArrayList<>();
+        servers.values().forEach(s -> r.addAll(s.ports));
+        return r;
     }
 
     /** An image uploaded to Glance. */
@@ -271,6 +291,11 @@ public class InMemoryCompute implements Compute {
             if (!knownImage) {
                 throw badRequest(request, "Image " + request.imageId() + " could not be found.");
             }
+            for (String n : request.networkIds()) {
+                if (networks.stream().noneMatch(x -> x.id().equals(n))) {
+                    throw badRequest(request, "Network " + n + " could not be found.");
+                }
+            }
             advance();
             String over = overQuota(f, true);
             if (over != null && !lateQuotaFailures) {
@@ -284,7 +309,7 @@ public class InMemoryCompute implements Compute {
             s.flavor = f;
             s.userData = request.userData();
             s.imageId = request.imageId();
-            s.networkId = request.networkId() != null ? request.networkId() : networks.get(0).id();
+            s.networkIds = request.networkIds().isEmpty() ? List.of(networks.get(0).id()) : request.networkIds();
             s.lateQuota = over != null;
             s.server = new Server(UUID.randomUUID().toString(), request.name(), Server.Status.BUILD,
                     request.metadata(), null, clock.instant(), null, f.id());
@@ -380,7 +405,7 @@ public class InMemoryCompute implements Compute {
     public List<Port> ports(String serverId) throws ComputeException {
         return op(Op.PORTS, () -> {
             Srv s = servers.get(serverId);
-            return s == null || s.port == null ? List.of() : List.of(s.port);
+            return s == null ? List.of() : List.copyOf(s.ports);
         });
     }
 
@@ -426,11 +451,16 @@ public class InMemoryCompute implements Compute {
             if (f == null) {
                 throw neutron(404, "FloatingIPNotFound", "Floating IP " + floatingIpId + " could not be found.", action);
             }
-            if (servers.values().stream().noneMatch(s -> s.port != null && s.port.id().equals(portId))) {
+            Srv owner = servers.values().stream().filter(s -> s.ports.stream().anyMatch(p -> p.id().equals(portId)))
+                    .findFirst().orElse(null);
+            if (owner == null) {
                 throw neutron(404, "PortNotFound", "Port " + portId + " could not be found.", action);
             }
             FloatingIp associated = withPort(f, portId);
             floatingIps.put(f.id(), associated);
+            Server s = owner.server;
+            BiConsumer<Server, String> a = onAssociated;
+            pending.add(() -> a.accept(s, associated.address()));
             return associated;
         });
     }
@@ -446,7 +476,7 @@ public class InMemoryCompute implements Compute {
         return op(Op.NEUTRON_QUOTA, () -> {
             int ports = 0;
             for (Srv s : servers.values()) {
-                ports += s.port != null ? 1 : 0;
+                ports += s.ports.size();
             }
             return new NeutronQuota(new NeutronQuota.Usage(maxFloatingIps, floatingIps.size()),
                     new NeutronQuota.Usage(maxPorts, ports));
@@ -553,8 +583,8 @@ public class InMemoryCompute implements Compute {
             Srv s = it.next();
             if (s.goneAt != null && !now.isBefore(s.goneAt)) {
                 it.remove();
-                if (s.port != null) {
-                    floatingIps.replaceAll((id, f) -> s.port.id().equals(f.portId()) ? withPort(f, null) : f);
+                for (Port p : s.ports) {
+                    floatingIps.replaceAll((id, f) -> p.id().equals(f.portId()) ? withPort(f, null) : f);
                 }
                 Server gone = s.server;
                 Consumer<Server> g = onGone;
@@ -571,8 +601,10 @@ public class InMemoryCompute implements Compute {
                 } else {
                     s.server = new Server(s.server.id(), s.server.name(), Server.Status.ACTIVE, s.server.metadata(),
                             null, s.server.created(), nextAddress(), s.flavor.id());
-                    s.port = new Port(UUID.randomUUID().toString(), s.networkId, s.server.address(), s.server.id(),
-                            "ACTIVE");
+                    for (int i = 0; i < s.networkIds.size(); i++) { // the first network's port has the address
+                        s.ports.add(new Port(UUID.randomUUID().toString(), s.networkIds.get(i),
+                                i == 0 ? s.server.address() : nextAddress(), s.server.id(), "ACTIVE"));
+                    }
                     Server active = s.server;
                     String ud = s.userData;
                     BiConsumer<Server, String> a = onActive;

@@ -99,6 +99,6 @@ public class InMemoryComputeTest {
     }
 
     private static ServerRequest request(String name, String networkId) {
-        return new ServerRequest(name, "1", "img-1", networkId, null, List.of(), null, null, Map.of());
+        return new ServerRequest(name, "1", "img-1", networkId == null ? List.of() : List.of(networkId), null, List.of(), null, null, Map.of());
     }
 }

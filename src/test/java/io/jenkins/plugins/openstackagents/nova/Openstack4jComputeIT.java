@@ -212,7 +212,7 @@ public class Openstack4jComputeIT {
     }
 
     private ServerRequest request(String name, String image) {
-        return new ServerRequest(name, os.flavorSmall(), image, null, null, List.of(), null, "#cloud-config\n", ours);
+        return new ServerRequest(name, os.flavorSmall(), image, List.of(), null, List.of(), null, "#cloud-config\n", ours);
     }
 
     private Server waitWhileBuilding(String id) throws Exception {

@@ -123,7 +123,7 @@ public class Openstack4jComputeTest {
 
     @Test
     public void createSendsEverythingAndAnswersBuild() throws Exception {
-        ServerRequest request = new ServerRequest("agent-1", "1", "img-1", null, "jenkins-key",
+        ServerRequest request = new ServerRequest("agent-1", "1", "img-1", List.of(), "jenkins-key",
                 List.of("default", "ssh"), "nova", "#!/bin/sh\necho héllo\n",
                 Map.of("jenkins-cloud", "os", "jenkins-node", "agent-1"));
 
@@ -149,7 +149,7 @@ public class Openstack4jComputeTest {
 
     @Test
     public void createWithNetworkAndNothingOptional() throws Exception {
-        compute().create(new ServerRequest("agent-2", "1", "img-1", "net-1", null, List.of(), null, null, Map.of()));
+        compute().create(new ServerRequest("agent-2", "1", "img-1", List.of("net-1"), null, List.of(), null, null, Map.of()));
 
         JsonNode body = cloud.only("POST", "/compute/v2.1/servers").json().path("server");
         assertEquals("[{\"uuid\":\"net-1\"}]", body.path("networks").toString());
@@ -728,7 +728,7 @@ public class Openstack4jComputeTest {
     }
 
     private static ServerRequest request(String name) {
-        return new ServerRequest(name, "1", "img-1", null, null, List.of(), null, null, Map.of());
+        return new ServerRequest(name, "1", "img-1", List.of(), null, List.of(), null, null, Map.of());
     }
 
     /** A key pair for 127.0.0.1 made by the JDK's keytool; no trust store knows it. */

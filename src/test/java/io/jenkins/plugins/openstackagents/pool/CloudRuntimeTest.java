@@ -63,7 +63,7 @@ public class CloudRuntimeTest {
     }
 
     private static ServerRequest request(String name) {
-        return new ServerRequest(name, "1", "img-1", null, null, List.of(), null, "#!/bin/sh\n",
+        return new ServerRequest(name, "1", "img-1", List.of(), null, List.of(), null, "#!/bin/sh\n",
                 new Ownership("ctl", "os", "t", name).toMetadata());
     }
 

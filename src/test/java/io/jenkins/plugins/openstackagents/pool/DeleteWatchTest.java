@@ -55,7 +55,7 @@ public class DeleteWatchTest {
     private String running() throws Exception {
         Planner.Plan p = rt.plan(new Planner.Request("t", new Quota(1, 1, 512), 1, 0), 0, () -> "os-t-1");
         String name = p.reserved().get(0);
-        TestLaunch.launch(rt, name, new ServerRequest(name, "1", "img-1", null, null, List.of(), null, "",
+        TestLaunch.launch(rt, name, new ServerRequest(name, "1", "img-1", List.of(), null, List.of(), null, "",
                 new Ownership("ctl", "os", "t", name).toMetadata()), Duration.ofMinutes(10));
         return name;
     }

@@ -51,7 +51,7 @@ public class JanitorTest {
     /** Reserves and creates a server of ours without waiting for it (as if its launch had died). */
     private Server create(String name) throws ComputeException {
         rt.ledger().reserve(name, "t", new Quota(1, 1, 512), clock.instant());
-        return rt.create(name, new ServerRequest(name, "1", "img-1", null, null, List.of(), null, "",
+        return rt.create(name, new ServerRequest(name, "1", "img-1", List.of(), null, List.of(), null, "",
                 new Ownership("ctl", "os", "t", name).toMetadata()));
     }
 

@@ -52,7 +52,7 @@ public class QuotaMatrixTest {
         int started = 0;
         for (String name : plan.reserved()) {
             Ownership o = new Ownership("ctl-a", "os", template, name);
-            TestLaunch.launch(r, name, new ServerRequest(name, flavor, "img-1", null, null, List.of(), null, "", o.toMetadata()),
+            TestLaunch.launch(r, name, new ServerRequest(name, flavor, "img-1", List.of(), null, List.of(), null, "", o.toMetadata()),
                     Duration.ofMinutes(10));
             started++;
         }
@@ -171,7 +171,7 @@ public class QuotaMatrixTest {
     public void aServerNovaDoesNotCountYetStillHoldsItsRoom() throws Exception {
         nova.quota(3, -1, -1).countsAfter(Duration.ofSeconds(90)).bootTime(Duration.ofSeconds(120));
         Planner.Plan first = rt.plan(new Planner.Request("t", SMALL, 1, 0), 0, () -> "os-t-first");
-        rt.create("os-t-first", new ServerRequest("os-t-first", "1", "img-1", null, null, List.of(), null, "",
+        rt.create("os-t-first", new ServerRequest("os-t-first", "1", "img-1", List.of(), null, List.of(), null, "",
                 new Ownership("ctl-a", "os", "t", "os-t-first").toMetadata()));
         assertEquals(1, first.reserved().size());
         clock.sleep(Duration.ofSeconds(61)); // the next plan reads the limits again: Nova still counts 0
@@ -194,7 +194,7 @@ public class QuotaMatrixTest {
         nova.addForeign("other-racer", "1", Map.of());
         nova.addForeign("other-racer-2", "1", Map.of());
         try {
-            TestLaunch.launch(rt, mine.reserved().get(0), new ServerRequest("os-t-mine", "1", "img-1", null, null, List.of(), null,
+            TestLaunch.launch(rt, mine.reserved().get(0), new ServerRequest("os-t-mine", "1", "img-1", List.of(), null, List.of(), null,
                     "", new Ownership("ctl-a", "os", "t", "os-t-mine").toMetadata()), Duration.ofMinutes(10));
             fail("expected the late 413");
         } catch (ComputeException e) {
@@ -259,7 +259,7 @@ public class QuotaMatrixTest {
                             () -> c.controllerId() + "-" + seq.incrementAndGet(), l);
                     for (String name : plan.reserved()) {
                         try {
-                            c.create(name, new ServerRequest(name, "1", "img-1", null, null, List.of(), null, "",
+                            c.create(name, new ServerRequest(name, "1", "img-1", List.of(), null, List.of(), null, "",
                                     new Ownership(c.controllerId(), "os", "t", name).toMetadata()));
                             running.get(c).put(name, clock.instant());
                             started.merge(c, 1, Integer::sum);

@@ -121,7 +121,7 @@ public class ReconcilerTest {
             Planner.Plan plan = rt.plan(new Planner.Request("t", medium, 2 - started, 0), 0,
                     () -> "os-t-new-" + clock.instant().toEpochMilli());
             for (String name : plan.reserved()) {
-                rt.create(name, new ServerRequest(name, "2", "img-1", null, null, List.of(), null, "",
+                rt.create(name, new ServerRequest(name, "2", "img-1", List.of(), null, List.of(), null, "",
                         ours(name)));
                 started++;
             }
