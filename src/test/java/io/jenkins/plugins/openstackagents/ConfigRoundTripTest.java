@@ -18,7 +18,8 @@ public class ConfigRoundTripTest extends OpenStackTestCase {
         String key = io.jenkins.plugins.openstackagents.ssh.SshKeys.privateKeyText(
                 io.jenkins.plugins.openstackagents.ssh.SshKeys.generate());
         AgentTemplate ssh = new AgentTemplate("ssh", "openstack-ssh", "1", "img-1", "net-1", "ci-key", "", "", "", 1,
-                "/home/ci/agent", 0, 10, 10, 5, 0, AgentTemplate.SSH, "ci", 2222, Secret.fromString(key), 3, 720);
+                "/home/ci/agent", 0, 10, 10, 5, 0, AgentTemplate.SSH, "ci", 2222, Secret.fromString(key), 3, 720,
+                "net-2,  net-3", "ext-1");
         OpenStackCloud orig = new OpenStackCloud("os1", "https://keystone.example.com:5000/v3", "RegionOne",
                 "jenkins", "pa55word-never-in-clear", "ci", "Default", "", "", true, 7,
                 "http://jenkins.example.com/", 30, 4, 120, java.util.List.of(small, big, ssh));
@@ -37,6 +38,11 @@ public class ConfigRoundTripTest extends OpenStackTestCase {
         assertEquals("ci", sshBack.getSshUser());
         assertEquals(3, sshBack.getSpareAgents());
         assertEquals(720, sshBack.getSpareMaxAgeMinutes());
+        assertEquals("net-2, net-3", sshBack.getAdditionalNetworks());
+        assertEquals(java.util.List.of("net-1", "net-2", "net-3"), sshBack.networkIds());
+        assertEquals("ext-1", sshBack.getFloatingIpPool());
+        assertTrue(sshBack.usesFloatingIp());
+        assertFalse(((OpenStackCloud) c).getTemplate("small").usesFloatingIp());
         assertEquals("the private key comes back from the form's encrypted field", key,
                 Secret.toString(sshBack.getSshPrivateKey()));
         assertFalse("inbound stays inbound", ((OpenStackCloud) c).getTemplate("small").isSsh());
@@ -94,5 +100,7 @@ public class ConfigRoundTripTest extends OpenStackTestCase {
         assertEquals(22, t.getSshPort());
         assertEquals("no spares in a template saved before them", 0, t.getSpareAgents());
         assertEquals("nor a spare max age", 0, t.getSpareMaxAgeMinutes());
+        assertEquals("nor a floating IP", "", t.getFloatingIpPool());
+        assertEquals("no network: Nova's default", java.util.List.of(), t.networkIds());
     }
 }

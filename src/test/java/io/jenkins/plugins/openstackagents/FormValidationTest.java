@@ -172,6 +172,47 @@ public class FormValidationTest extends OpenStackTestCase {
         assertEquals("net-1", networks.get(1).value);
     }
 
+    /**
+     * The floating IP pool offers the external networks after "none"; the additional networks take ids the cloud
+     * lists, each once, and a name is answered with its id.
+     */
+    public void testFloatingIpPoolAndAdditionalNetworks() {
+        String url = "https://k.example.com/v3";
+        compute.addNetwork(new io.jenkins.plugins.openstackagents.nova.Network("net-2", "second"));
+        hudson.util.ListBoxModel pools = templateForm().doFillFloatingIpPoolItems(url, "", true, "u", "p", "proj",
+                "Default", "", "", "");
+        assertEquals("", pools.get(0).value);
+        assertTrue(pools.get(0).selected);
+        assertEquals("ext-1", pools.get(1).value);
+        assertEquals("public", pools.get(1).name);
+        assertEquals("only the external networks", 2, pools.size());
+        assertEquals(FormValidation.Kind.OK, templateForm().doCheckFloatingIpPool("ext-1", url, "", true, "u", "p",
+                "proj", "Default", "", "").kind);
+        assertEquals(FormValidation.Kind.OK, templateForm().doCheckFloatingIpPool("", url, "", true, "u", "p",
+                "proj", "Default", "", "").kind);
+        FormValidation tenant = templateForm().doCheckFloatingIpPool("net-1", url, "", true, "u", "p", "proj",
+                "Default", "", "");
+        assertEquals("a tenant network is no pool", FormValidation.Kind.ERROR, tenant.kind);
+        assertTrue(tenant.getMessage(), tenant.getMessage().contains("external network"));
+
+        assertEquals(FormValidation.Kind.OK, templateForm().doCheckAdditionalNetworks("net-2", "net-1", url, "",
+                true, "u", "p", "proj", "Default", "", "").kind);
+        assertEquals(FormValidation.Kind.OK, templateForm().doCheckAdditionalNetworks("", "net-1", url, "",
+                true, "u", "p", "proj", "Default", "", "").kind);
+        FormValidation twice = templateForm().doCheckAdditionalNetworks("net-2, net-1", "net-1", url, "", true, "u",
+                "p", "proj", "Default", "", "");
+        assertEquals(FormValidation.Kind.ERROR, twice.kind);
+        assertTrue(twice.getMessage(), twice.getMessage().contains("given twice"));
+        FormValidation unknown = templateForm().doCheckAdditionalNetworks("net-2 net-9", "net-1", url, "", true,
+                "u", "p", "proj", "Default", "", "");
+        assertEquals(FormValidation.Kind.ERROR, unknown.kind);
+        assertTrue(unknown.getMessage(), unknown.getMessage().contains("net-9"));
+        FormValidation byName = templateForm().doCheckAdditionalNetworks("second", "net-1", url, "", true, "u",
+                "p", "proj", "Default", "", "");
+        assertEquals(FormValidation.Kind.ERROR, byName.kind);
+        assertTrue(byName.getMessage(), byName.getMessage().contains("give its id") && byName.getMessage().contains("net-2"));
+    }
+
     /** Each image, then the newest of each name and of each tag; a name or a tag the cloud has checks as fine. */
     public void testTheImageDropdownOffersNamesAndTagsBesideEachImage() {
         java.time.Instant t0 = java.time.Instant.parse("2026-11-02T10:00:00Z");

@@ -20,6 +20,9 @@ public class InMemoryComputeTest {
 
     @Test
     public void aServerHasOnePortOnItsNetworkOnceActiveAndNoneOnceGone() throws Exception {
+        cloud.addNetwork(new Network("net-2", "second"));
+        ComputeException unknown = assertThrows(ComputeException.class, () -> cloud.create(request("agent-0", "net-9")));
+        assertTrue("Nova refuses a network it does not have: " + unknown, unknown.is(ComputeException.Kind.BAD_REQUEST));
         Server building = cloud.create(request("agent-1", "net-2"));
         assertEquals("no port while it builds", List.of(), cloud.ports(building.id()));
 
