@@ -171,8 +171,10 @@ public class OpenStackCleanupWork extends AsyncPeriodicWork {
             if (s == null || s.status() != Server.Status.ACTIVE || s.address() == null) {
                 return;
             }
-            agent.setAddress(s.address());
-            LOGGER.info("Server " + agent.getNodeName() + " (" + s.id() + ") is ACTIVE at " + s.address()
+            // its floating IP, when the cleanup found one associated with it (a restart after the association)
+            String address = cloud.runtime().floatingAddressOf(agent.getNodeName()).orElse(s.address());
+            agent.setAddress(address);
+            LOGGER.info("Server " + agent.getNodeName() + " (" + s.id() + ") is ACTIVE at " + address
                     + "; its launch ended with a restart of Jenkins: connecting over SSH");
         }
         c.connect(false);

@@ -3,13 +3,11 @@ package io.jenkins.plugins.openstackagents;
 import hudson.model.FreeStyleBuild;
 import hudson.model.FreeStyleProject;
 import hudson.model.Result;
-import hudson.tasks.Shell;
 import io.jenkins.plugins.openstackagents.nova.FaultProxy;
 import io.jenkins.plugins.openstackagents.nova.FaultProxy.Fault;
 import io.jenkins.plugins.openstackagents.nova.FaultProxy.Match;
 import io.jenkins.plugins.openstackagents.pool.Ownership;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Future;
@@ -69,13 +67,7 @@ public class FaultsIT extends LiveOpenStackTestCase {
         novaProxy.clearCounts();
         keystoneProxy.clearCounts();
         Runnable clear = fault.inject();
-        List<Future<FreeStyleBuild>> builds = new ArrayList<>();
-        for (int i = 0; i < 2; i++) {
-            FreeStyleProject p = createFreeStyleProject(what.replaceAll("[^a-z0-9]", "-") + "-" + i);
-            p.setAssignedLabel(hudson.getLabel("faulty"));
-            p.getBuildersList().add(new Shell("echo ok"));
-            builds.add(p.scheduleBuild2(0));
-        }
+        List<Future<FreeStyleBuild>> builds = queueBuilds("faulty", what, 2, "echo ok");
         Thread.sleep(seconds * 1000L);
         int peak = Math.max(novaProxy.peakPerSecond(Match.any()), keystoneProxy.peakPerSecond(Match.any()));
         int duringFault = novaProxy.count(Match.any()) + keystoneProxy.count(Match.any());

@@ -5,7 +5,6 @@ import hudson.model.FreeStyleProject;
 import hudson.tasks.Shell;
 import io.jenkins.plugins.openstackagents.nova.InMemoryCompute;
 import io.jenkins.plugins.openstackagents.nova.Network;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
@@ -54,13 +53,7 @@ public class FloatingIpTest extends OpenStackTestCase {
         compute.addNetwork(new Network("net-2", "second"));
         compute.quota(3, -1, -1).neutronQuota(2, -1);
         hudson.clouds.add(cloud("os", getURL().toString(), floating("fip", 0)));
-        List<Future<FreeStyleBuild>> builds = new ArrayList<>();
-        for (int i = 0; i < 3; i++) {
-            FreeStyleProject p = createFreeStyleProject("quota-" + i);
-            p.setAssignedLabel(hudson.getLabel("fip"));
-            p.getBuildersList().add(new Shell("sleep 2"));
-            builds.add(p.scheduleBuild2(0));
-        }
+        List<Future<FreeStyleBuild>> builds = queueBuilds("fip", "quota", 3, "sleep 2");
         int most = 0;
         long deadline = System.currentTimeMillis() + 120_000;
         while (builds.stream().anyMatch(f -> !f.isDone()) && System.currentTimeMillis() < deadline) {

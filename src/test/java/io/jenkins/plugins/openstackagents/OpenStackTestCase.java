@@ -81,6 +81,22 @@ public abstract class OpenStackTestCase extends HudsonTestCase {
         }
     }
 
+    /**
+     * Queues one build of each of {@code n} new projects ({@code prefix-0}, ...) on {@code label}, each running
+     * {@code command}.
+     */
+    protected java.util.List<java.util.concurrent.Future<hudson.model.FreeStyleBuild>> queueBuilds(String label,
+            String prefix, int n, String command) throws java.io.IOException {
+        java.util.List<java.util.concurrent.Future<hudson.model.FreeStyleBuild>> builds = new ArrayList<>();
+        for (int i = 0; i < n; i++) {
+            hudson.model.FreeStyleProject p = createFreeStyleProject(prefix.replaceAll("[^a-z0-9]", "-") + "-" + i);
+            p.setAssignedLabel(hudson.getLabel(label));
+            p.getBuildersList().add(new hudson.tasks.Shell(command));
+            builds.add(p.scheduleBuild2(0));
+        }
+        return builds;
+    }
+
     /** Adds an {@link AgentSeen} step to the project. */
     protected static AgentSeen seeAgent(hudson.model.FreeStyleProject p) throws java.io.IOException {
         AgentSeen seen = new AgentSeen();

@@ -33,6 +33,12 @@ public final class FloatingIps {
 
     private static final Logger LOGGER = Logger.getLogger(FloatingIps.class.getName());
 
+    /**
+     * The cleanup lists the floating IPs at most this often (its passes run every 10 s), and at its next pass after a
+     * look that found a leak, to confirm it.
+     */
+    static final Duration SWEEP_INTERVAL = Duration.ofMinutes(1);
+
     /** How long the releases are remembered for {@link #headroom}: longer than any limits interval. */
     static final Duration RELEASES_KEPT = Duration.ofMinutes(30);
 
@@ -54,6 +60,7 @@ public final class FloatingIps {
     private final Deque<Released> released = new ArrayDeque<>(); // guarded by this, oldest first
     private Set<String> suspects = Set.of(); // guarded by this: floating IP ids seen leaked by the previous sweep
     private boolean foundSome = true; // guarded by this: the last sweep saw floating IPs of ours (or none ran)
+    private Instant lastSweep; // guarded by this: when the floating IPs were last listed
     private volatile boolean wanted;
 
     FloatingIps(String cloudName, String controllerId, Clock clock, Sleeper sleeper, GatedCompute gate,
@@ -203,7 +210,7 @@ public final class FloatingIps {
 
     /**
      * One look at this cloud's floating IPs (one request), when a template allocates them or the previous look found
-     * some: one whose agent has no server (none in the ledger, or its delete is under way), or that is associated
+     * some, at most once per {@link #SWEEP_INTERVAL} unless the previous look found a leak: one whose agent has no server (none in the ledger, or its delete is under way), or that is associated
      * with no port while no launch is attaching it, is released once two looks in a row saw it so. Another
      * controller's, cloud's or person's floating IP is not in the list.
      *
@@ -211,9 +218,12 @@ public final class FloatingIps {
      */
     void sweep(Set<String> launching) {
         synchronized (this) {
-            if (!wanted && !foundSome && held.isEmpty()) {
+            Instant now = clock.instant();
+            boolean due = lastSweep == null || !now.isBefore(lastSweep.plus(SWEEP_INTERVAL)) || !suspects.isEmpty();
+            if (!due || (!wanted && !foundSome && held.isEmpty())) {
                 return;
             }
+            lastSweep = now;
         }
         List<FloatingIp> ours;
         try {
