@@ -20,7 +20,16 @@
 #   admin / secret, project admin
 #   flavors m1.small (id 1: 1 vCPU, 512 MB, 1 GB) and m1.medium (id 2: 2 vCPU, 1024 MB, 1 GB),
 #   public image fake-image, compute quota of project jenkins: 3 instances, 6 cores, 4096 MB RAM.
-#   No network: boot with "networks": "none" (Nova microversion 2.37 or later).
+#   Networks (Neutron ML2, flat, DHCP off; ports bound by the fake_agent driver to one agent row, no process):
+#     agents-net    project jenkins, physnet1, subnet 127.10.0.0/16 (gateway 127.10.0.1)      network.id
+#     agents-net-2  project jenkins, physnet2, subnet 127.12.0.0/16 (gateway 127.12.0.1)      network.second.id
+#     agents-ext    admin, router:external, physnet3, subnet 127.20.0.0/16 (gateway 127.20.0.1)  network.external.id
+#     agents-router project jenkins, gateway on agents-ext, interface on agents-net's subnet  router.id
+#   so floating IPs of agents-ext associate with ports on agents-net (not agents-net-2: no router interface).
+#   With two networks of its own, project jenkins has no default network: a boot must name its networks (Nova
+#   answers 409 "Multiple possible networks found" otherwise), or say "networks": "none" (microversion 2.37+).
+#   Neutron tells Nova of floating IP changes: Nova lists a floating address ~2 s after it is associated.
+#   Neutron's request log: neutron.wsgi lines of $OS_LITE_BASE/log/neutron-server.log (logDir).
 #
 # State (databases, keys, images, logs, PIDs) lives in $OS_LITE_BASE, default /var/tmp/openstack-agents-lite,
 # outside the work tree: after mvn clean or in a new clone, start is still a warm restart. (systemd-tmpfiles
@@ -55,7 +64,8 @@ KS_URL=http://$HOST:5000/v3
 NOVA_URL=http://$HOST:8774/v2.1
 GLANCE_URL=http://$HOST:9292
 NEUTRON_URL=http://$HOST:9696
-AGENTS_NET=agents-net
+AGENTS_NET=agents-net AGENTS_NET_2=agents-net-2 AGENTS_EXT=agents-ext AGENTS_ROUTER=agents-router
+PHYSNETS=(physnet1 physnet2 physnet3)     # agents-net, agents-net-2, agents-ext: flat allows one network each
 PLACEMENT_URL=http://$HOST:8778
 NOVA_MV=2.37                                # first microversion with "networks": "none"
 DB="mysql+pymysql://openstack:$PW@$HOST:3306"
@@ -420,13 +430,15 @@ api_workers = 0
 rpc_workers = 0
 rpc_state_report_workers = 0
 notify_nova_on_port_status_changes = false
-notify_nova_on_port_data_changes = false
+notify_nova_on_port_data_changes = true
 api_paste_config = /etc/neutron/api-paste.ini
 state_path = $STATE/neutron
 log_file = $LOG/neutron-server.log
 [database]
 connection = $DB/neutron?charset=utf8
 $(authtoken neutron)
+[nova]
+$(service_client nova)
 [oslo_concurrency]
 lock_path = $STATE/neutron/tmp
 [agent]
@@ -676,32 +688,71 @@ ensure_image() {  # IMAGE_ID of the active public fake-image; uploaded (64 KiB o
     fail "Glance did not take the upload of $IMAGE_NAME." "$LOG/glance-api.log"
 }
 
-ensure_fake_agent() {  # an "alive" agent row the fake_agent mechanism driver binds ports to (no process behind it)
-  mysql_root -e "INSERT IGNORE INTO neutron.agents (id,agent_type,\`binary\`,topic,host,admin_state_up,created_at,
+ensure_fake_agent() {  # an "alive" agent row the fake_agent mechanism driver binds ports to (no process behind it);
+                      # unique on agent_type + host: a row of an earlier start gets this start's physnets
+  local mappings
+  mappings=$(jq -cn '$ARGS.positional | map({key: ., value: "lo"}) | from_entries | {interface_mappings: .}' \
+      --args "${PHYSNETS[@]}")
+  mysql_root -e "INSERT INTO neutron.agents (id,agent_type,\`binary\`,topic,host,admin_state_up,created_at,
     started_at,heartbeat_timestamp,configurations,\`load\`,resources_synced) VALUES (UUID(),'OFA driver agent',
     'neutron-fake-agent','N/A','openstack-lite',1,UTC_TIMESTAMP(),UTC_TIMESTAMP(),'2099-12-31 00:00:00',
-    '{\"interface_mappings\": {\"physnet1\": \"lo\"}}',0,1);"
+    '$mappings',0,1) ON DUPLICATE KEY UPDATE configurations = VALUES(configurations),
+    heartbeat_timestamp = VALUES(heartbeat_timestamp), admin_state_up = 1;"
 }
 
-ensure_agents_network() {  # the jenkins project's network: flat on physnet1, subnet 127.10.0.0/16, DHCP off
-  local net
-  net=$(api GET "$NEUTRON_URL/v2.0/networks?name=$AGENTS_NET" | jq -r '.networks[0].id // empty')
+NETWORKS="" SUBNETS=""
+ensure_network() {  # ensure_network VAR NAME PROJECT PHYSNET CIDR SUBNET_NAME [external]: a flat network with one
+                    # subnet (DHCP off, gateway .0.1); sets VAR to its id and VAR_SUBNET to its subnet's id.
+                    # Looks in $NETWORKS and $SUBNETS (read once for all); creates what is missing.
+  local var=$1 name=$2 project=$3 physnet=$4 cidr=$5 subnet_name=$6 external=false net sub gateway=${5%.0/16}.1
+  [ "${7:-}" != external ] || external=true
+  net=$(jq -r --arg n "$name" '[.networks[] | select(.name == $n)][0].id // empty' <<< "$NETWORKS")
   if [ -z "$net" ]; then
-    net=$(api POST "$NEUTRON_URL/v2.0/networks" "$(jq -cn --arg n "$AGENTS_NET" --arg p "$JENKINS_PROJECT_ID" \
-        '{network: {name: $n, project_id: $p, "provider:network_type": "flat", "provider:physical_network": "physnet1"}}')" \
-        | jq -r .network.id)
+    net=$(api POST "$NEUTRON_URL/v2.0/networks" "$(jq -cn --arg n "$name" --arg p "$project" --arg ph "$physnet" \
+        --argjson x "$external" '{network: {name: $n, project_id: $p, "provider:network_type": "flat",
+          "provider:physical_network": $ph, "router:external": $x}}')" | jq -r .network.id)
+    echo "created network $name ($net) on $physnet"
   fi
-  if [ "$(api GET "$NEUTRON_URL/v2.0/subnets?network_id=$net" | jq '.subnets | length')" = 0 ]; then
-    api POST "$NEUTRON_URL/v2.0/subnets" "$(jq -cn --arg net "$net" --arg p "$JENKINS_PROJECT_ID" \
-        '{subnet: {network_id: $net, project_id: $p, ip_version: 4, cidr: "127.10.0.0/16", gateway_ip: "127.10.0.1",
-          enable_dhcp: false, name: "agents-subnet"}}')" > /dev/null
+  sub=$(jq -r --arg n "$net" '[.subnets[] | select(.network_id == $n)][0].id // empty' <<< "$SUBNETS")
+  if [ -z "$sub" ]; then
+    sub=$(api POST "$NEUTRON_URL/v2.0/subnets" "$(jq -cn --arg net "$net" --arg p "$project" --arg c "$cidr" \
+        --arg g "$gateway" --arg n "$subnet_name" '{subnet: {network_id: $net, project_id: $p, ip_version: 4,
+          cidr: $c, gateway_ip: $g, enable_dhcp: false, name: $n}}')" | jq -r .subnet.id)
   fi
-  AGENTS_NET_ID=$net
+  printf -v "$var" %s "$net"
+  printf -v "${var}_SUBNET" %s "$sub"
+}
+
+ensure_networks() {  # the networks of the header comment, and the router that makes agents-ext's floating IPs
+                     # reach agents-net; on a warm restart 4 GETs
+  local admin_project r rid
+  admin_project=$(find_id "$KS_URL/projects?name=admin&domain_id=default" projects)
+  NETWORKS=$(api GET "$NEUTRON_URL/v2.0/networks?name=$AGENTS_NET&name=$AGENTS_NET_2&name=$AGENTS_EXT&fields=id&fields=name")
+  SUBNETS=$(api GET "$NEUTRON_URL/v2.0/subnets?fields=id&fields=network_id")
+  ensure_network AGENTS_NET_ID "$AGENTS_NET" "$JENKINS_PROJECT_ID" physnet1 127.10.0.0/16 agents-subnet
+  ensure_network AGENTS_NET_2_ID "$AGENTS_NET_2" "$JENKINS_PROJECT_ID" physnet2 127.12.0.0/16 agents-subnet-2
+  ensure_network AGENTS_EXT_ID "$AGENTS_EXT" "$admin_project" physnet3 127.20.0.0/16 agents-ext-subnet external
+  r=$(api GET "$NEUTRON_URL/v2.0/routers?name=$AGENTS_ROUTER" | jq -c '.routers[0] // empty')
+  if [ -z "$r" ]; then
+    r=$(api POST "$NEUTRON_URL/v2.0/routers" "$(jq -cn --arg n "$AGENTS_ROUTER" --arg p "$JENKINS_PROJECT_ID" \
+        --arg x "$AGENTS_EXT_ID" '{router: {name: $n, project_id: $p, external_gateway_info: {network_id: $x}}}')" \
+        | jq -c .router)
+    echo "created router $AGENTS_ROUTER ($(jq -r .id <<< "$r"))"
+  elif [ "$(jq -r '.external_gateway_info.network_id // empty' <<< "$r")" != "$AGENTS_EXT_ID" ]; then
+    api PUT "$NEUTRON_URL/v2.0/routers/$(jq -r .id <<< "$r")" "$(jq -cn --arg x "$AGENTS_EXT_ID" \
+        '{router: {external_gateway_info: {network_id: $x}}}')" > /dev/null
+  fi
+  rid=$(jq -r .id <<< "$r")
+  if [ "$(api GET "$NEUTRON_URL/v2.0/ports?device_id=$rid&network_id=$AGENTS_NET_ID&fields=id" | jq '.ports | length')" = 0 ]; then
+    api PUT "$NEUTRON_URL/v2.0/routers/$rid/add_router_interface" \
+        "$(jq -cn --arg s "$AGENTS_NET_ID_SUBNET" '{subnet_id: $s}')" > /dev/null
+  fi
+  AGENTS_ROUTER_ID=$rid
 }
 
 ensure_compute_resources() {
   ensure_fake_agent
-  ensure_agents_network
+  ensure_networks
   ensure_flavor 1 m1.small 1 512 1
   ensure_flavor 2 m1.medium 2 1024 1
   ensure_image
@@ -781,6 +832,18 @@ check_health() {  # returns 1 with the reason in UNHEALTHY; sets IMAGE_ID, JENKI
   IMAGE_ID=$(api GET "$GLANCE_URL/v2/images?name=$IMAGE_NAME&status=active" 2> /dev/null | jq -r '.images[0].id // empty') || true
   [ -n "$IMAGE_ID" ] || { UNHEALTHY="Glance has no active $IMAGE_NAME"; return 1; }
   [ "$(status_of GET "$NEUTRON_URL/v2.0/ports")" = 200 ] || { UNHEALTHY="Neutron does not answer GET /v2.0/ports"; return 1; }
+  local nets n
+  nets=$(api GET "$NEUTRON_URL/v2.0/networks?name=$AGENTS_NET&name=$AGENTS_NET_2&name=$AGENTS_EXT&fields=id&fields=name" 2> /dev/null) ||
+    { UNHEALTHY="Neutron does not answer GET /v2.0/networks"; return 1; }
+  for n in "$AGENTS_NET" "$AGENTS_NET_2" "$AGENTS_EXT"; do
+    jq -e --arg n "$n" 'any(.networks[]; .name == $n)' <<< "$nets" > /dev/null || { UNHEALTHY="network $n is missing"; return 1; }
+  done
+  AGENTS_NET_ID=$(jq -r --arg n "$AGENTS_NET" '.networks[] | select(.name == $n) | .id' <<< "$nets")
+  AGENTS_NET_2_ID=$(jq -r --arg n "$AGENTS_NET_2" '.networks[] | select(.name == $n) | .id' <<< "$nets")
+  AGENTS_EXT_ID=$(jq -r --arg n "$AGENTS_EXT" '.networks[] | select(.name == $n) | .id' <<< "$nets")
+  AGENTS_ROUTER_ID=$(api GET "$NEUTRON_URL/v2.0/routers?name=$AGENTS_ROUTER&fields=id&fields=external_gateway_info" 2> /dev/null |
+      jq -r --arg x "$AGENTS_EXT_ID" '[.routers[] | select(.external_gateway_info.network_id == $x)][0].id // empty') || true
+  [ -n "$AGENTS_ROUTER_ID" ] || { UNHEALTHY="router $AGENTS_ROUTER with its gateway on $AGENTS_EXT is missing"; return 1; }
 }
 
 jenkins_servers() {  # how many servers the jenkins project holds (as admin)
@@ -818,6 +881,14 @@ novaMicroversion=$NOVA_MV
 glanceUrl=$GLANCE_URL
 neutronUrl=$NEUTRON_URL
 placementUrl=$PLACEMENT_URL
+network.id=$AGENTS_NET_ID
+network.name=$AGENTS_NET
+network.second.id=$AGENTS_NET_2_ID
+network.second.name=$AGENTS_NET_2
+network.external.id=$AGENTS_EXT_ID
+network.external.name=$AGENTS_EXT
+router.id=$AGENTS_ROUTER_ID
+logDir=$LOG
 EOF
   chmod 644 "$PROPS.tmp"
   mv -f "$PROPS.tmp" "$PROPS"

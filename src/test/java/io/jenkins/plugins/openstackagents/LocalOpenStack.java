@@ -80,6 +80,21 @@ public final class LocalOpenStack {
     /** Flavor id of m1.medium: 2 vCPU, 1024 MB, 1 GB. */
     public String flavorMedium() { return value("flavorMedium"); }
     public String novaUrl() { return value("novaUrl"); }
+    public String neutronUrl() { return value("neutronUrl"); }
+    public String projectId() { return value("projectId"); }
+    /** agents-net: project jenkins, flat on physnet1, subnet 127.10.0.0/16, DHCP off; reaches agents-ext. */
+    public String networkId() { return value("network.id"); }
+    /** agents-net-2: project jenkins, flat on physnet2, subnet 127.12.0.0/16, DHCP off; no router. */
+    public String secondNetworkId() { return value("network.second.id"); }
+    /** agents-ext: admin's, {@code router:external}, flat on physnet3, subnet 127.20.0.0/16: the floating IP pool. */
+    public String externalNetworkId() { return value("network.external.id"); }
+    /** agents-router: project jenkins, gateway on agents-ext, an interface on agents-net's subnet. */
+    public String routerId() { return value("router.id"); }
+    /**
+     * Neutron's log, with one {@code neutron.wsgi} line per request: {@code ... INFO neutron.wsgi [req-... USER_ID
+     * PROJECT_ID - - default default] 127.0.0.1 "GET /v2.0/floatingips?... HTTP/1.1" status: 200  len: 210 time: 0.03}.
+     */
+    public Path neutronLog() { return Path.of(value("logDir"), "neutron-server.log"); }
     /** The jenkins project's compute quota: instances. */
     public int quotaInstances() { return Integer.parseInt(value("quotaInstances")); }
     public int quotaCores() { return Integer.parseInt(value("quotaCores")); }

@@ -27,10 +27,16 @@ import java.util.logging.Logger;
  * server, it kills what it started. It keeps the user data of every server it saw, for the tests to inspect. Test code: it talks to Nova with the JDK's
  * HTTP client, not through the plugin.
  *
+ * <p>It plays floating IPs too: while a floating IP of the project is associated with a port of a guest (its fixed
+ * address is one of the guest's), what listens on the guest's address (its SSH daemon: same host key, same authorized
+ * keys, same port) answers on the floating address as well ({@link TcpForward}, from the moment the daemon listens);
+ * once the floating IP is disassociated or released, or the server is gone, nothing listens there.
+ *
  * <p>It asks little of Nova: every {@value #POLL_MS} ms only for the servers that changed since it last asked
  * ({@code changes-since}, which also lists servers deleted since), and for the whole list every
- * {@value #FULL_LIST_MS} ms. Its requests are the admin project's; the plugin's are the jenkins project's (see the
- * README on counting them).
+ * {@value #FULL_LIST_MS} ms; of Neutron, only while one of its guests runs, every {@value #FLOATING_POLL_MS} ms one
+ * list of the project's floating IPs ({@link #neutronRequests()} counts them). Its requests are the admin project's;
+ * the plugin's are the jenkins project's (see the README on counting them).
  */
 public final class NovaGuestEmulator implements AutoCloseable {
 
@@ -39,6 +45,7 @@ public final class NovaGuestEmulator implements AutoCloseable {
 
     static final long POLL_MS = 2000;
     static final long FULL_LIST_MS = 30_000;
+    static final long FLOATING_POLL_MS = 500;
 
     private final LocalOpenStack os;
     private final GuestEmulator guests;
@@ -51,6 +58,11 @@ public final class NovaGuestEmulator implements AutoCloseable {
     private final java.util.concurrent.atomic.AtomicInteger boots = new java.util.concurrent.atomic.AtomicInteger();
     /** The user data of every server of the plugin this emulator saw, in any state, by server id. */
     private final Map<String, String> userDataSeen = new java.util.concurrent.ConcurrentHashMap<>();
+    /** Each running guest's fixed IPv4 addresses (one per port), by server id. */
+    private final Map<String, Set<String>> fixedAddresses = new java.util.concurrent.ConcurrentHashMap<>();
+    /** The floating addresses the guests answer on now, by floating address. */
+    private final Map<String, Floating> floating = new java.util.concurrent.ConcurrentHashMap<>();
+    private final java.util.concurrent.atomic.AtomicInteger neutronRequests = new java.util.concurrent.atomic.AtomicInteger();
     private final Thread thread;
     private volatile boolean running = true;
     private String token;
@@ -107,25 +119,57 @@ public final class NovaGuestEmulator implements AutoCloseable {
         return Map.copyOf(userDataSeen);
     }
 
-    /** The first IPv4 address Nova reports for the server, networks in name order (what the plugin picks too). */
+    /** Requests this emulator sent to Neutron (lists of the project's floating IPs). */
+    public int neutronRequests() {
+        return neutronRequests.get();
+    }
+
+    /** The floating addresses the guests answer on now: the server id, by floating address. */
+    public Map<String, String> floatingAddresses() {
+        Map<String, String> r = new java.util.TreeMap<>();
+        floating.forEach((address, f) -> r.put(address, f.serverId()));
+        return r;
+    }
+
+    /**
+     * The first fixed IPv4 address Nova reports for the server, networks in name order (what the plugin picks too);
+     * its guest's SSH daemon listens there.
+     */
     static String firstIpv4(JsonNode addresses) {
+        java.util.List<String> fixed = fixedIpv4(addresses);
+        return fixed.isEmpty() ? null : fixed.get(0);
+    }
+
+    /** Every fixed IPv4 address Nova reports for the server (not its floating ones), networks in name order. */
+    static java.util.List<String> fixedIpv4(JsonNode addresses) {
         java.util.List<String> names = new java.util.ArrayList<>();
         addresses.fieldNames().forEachRemaining(names::add);
         java.util.Collections.sort(names);
+        java.util.List<String> r = new java.util.ArrayList<>();
         for (String n : names) {
             for (JsonNode a : addresses.path(n)) {
-                if (a.path("version").asInt(4) == 4 && !a.path("addr").asText("").isEmpty()) {
-                    return a.path("addr").asText();
+                if (a.path("version").asInt(4) == 4 && !a.path("addr").asText("").isEmpty()
+                        && !"floating".equals(a.path("OS-EXT-IPS:type").asText())) {
+                    r.add(a.path("addr").asText());
                 }
             }
         }
-        return null;
+        return r;
     }
 
     private void loop() {
+        long nextNovaPoll = 0;
         while (running) {
             try {
-                poll();
+                if (System.currentTimeMillis() >= nextNovaPoll) {
+                    nextNovaPoll = System.currentTimeMillis() + POLL_MS;
+                    poll();
+                }
+                if (booted.isEmpty()) {
+                    stopFloating(serverId -> true);
+                } else {
+                    pollFloatingIps();
+                }
             } catch (IOException e) {
                 LOGGER.fine("guest emulator poll failed: " + e);
                 token = null;
@@ -133,11 +177,80 @@ public final class NovaGuestEmulator implements AutoCloseable {
                 return;
             }
             try {
-                Thread.sleep(POLL_MS);
+                Thread.sleep(FLOATING_POLL_MS);
             } catch (InterruptedException e) {
                 return;
             }
         }
+    }
+
+    /** A floating address a guest answers on, and the forward to its daemon. */
+    private record Floating(String serverId, TcpForward forward) {}
+
+    /**
+     * One list of the project's floating IPs: each associated with a guest's fixed address makes that guest answer on
+     * the floating address (once its daemon listens); each that no longer is stops.
+     */
+    private void pollFloatingIps() throws IOException, InterruptedException {
+        if (token == null) {
+            token = token();
+        }
+        String url = os.neutronUrl() + "/v2.0/floatingips?project_id=" + os.projectId()
+                + "&fields=floating_ip_address&fields=fixed_ip_address";
+        neutronRequests.incrementAndGet();
+        HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create(url)).header("X-Auth-Token", token)
+                .timeout(Duration.ofSeconds(20)).GET().build(), HttpResponse.BodyHandlers.ofString());
+        if (r.statusCode() == 401) {
+            token = null;
+            return;
+        }
+        if (r.statusCode() != 200) {
+            throw new IOException("Neutron answered " + r.statusCode());
+        }
+        Map<String, String> guestOf = new java.util.HashMap<>(); // fixed address -> server id
+        fixedAddresses.forEach((id, addresses) -> addresses.forEach(a -> guestOf.put(a, id)));
+        Map<String, String> wanted = new java.util.HashMap<>(); // floating address -> server id
+        for (JsonNode f : JSON.readTree(r.body()).path("floatingips")) {
+            String id = guestOf.get(f.path("fixed_ip_address").asText(""));
+            if (id != null) {
+                wanted.put(f.path("floating_ip_address").asText(), id);
+            }
+        }
+        for (Map.Entry<String, Floating> e : floating.entrySet()) {
+            if (!e.getValue().serverId().equals(wanted.get(e.getKey())) && floating.remove(e.getKey(), e.getValue())) {
+                e.getValue().forward().close();
+            }
+        }
+        int port = guests.sshPort;
+        for (Map.Entry<String, String> w : wanted.entrySet()) {
+            Server s = booted.get(w.getValue());
+            if (floating.containsKey(w.getKey()) || s == null || s.address() == null
+                    || !TcpForward.listening(s.address(), port)) {
+                continue; // answering already, gone, or its daemon does not listen (yet): nothing answers
+            }
+            try {
+                floating.put(w.getKey(), new Floating(w.getValue(), new TcpForward(w.getKey(), s.address(), port)));
+            } catch (IOException e) {
+                System.out.println("guest " + s.name() + ": cannot listen on floating address " + w.getKey() + ":"
+                        + port + ": " + e);
+            }
+        }
+    }
+
+    /** The floating addresses of the servers {@code which} selects stop answering. */
+    private void stopFloating(java.util.function.Predicate<String> which) {
+        for (Map.Entry<String, Floating> e : floating.entrySet()) {
+            if (which.test(e.getValue().serverId()) && floating.remove(e.getKey(), e.getValue())) {
+                e.getValue().forward().close();
+            }
+        }
+    }
+
+    /** The guest of a server Nova no longer lists stops, on its fixed and floating addresses. */
+    private void gone(String serverId, Server server) {
+        fixedAddresses.remove(serverId);
+        stopFloating(serverId::equals);
+        guests.halt(server);
     }
 
     private void poll() throws IOException, InterruptedException {
@@ -172,7 +285,7 @@ public final class NovaGuestEmulator implements AutoCloseable {
             if ("DELETED".equals(status) || "SOFT_DELETED".equals(status)) {
                 Server gone = booted.remove(id);
                 if (gone != null) {
-                    guests.halt(gone);
+                    gone(id, gone);
                 }
                 continue;
             }
@@ -184,6 +297,7 @@ public final class NovaGuestEmulator implements AutoCloseable {
                     StandardCharsets.UTF_8);
             Server server = new Server(id, s.path("name").asText(), Server.Status.ACTIVE, Map.of(), null, null,
                     firstIpv4(s.path("addresses")), null);
+            fixedAddresses.put(id, Set.copyOf(fixedIpv4(s.path("addresses"))));
             booted.put(id, server);
             boots.incrementAndGet();
             guests.boot(server, userData);
@@ -192,8 +306,8 @@ public final class NovaGuestEmulator implements AutoCloseable {
             for (Iterator<Map.Entry<String, Server>> it = booted.entrySet().iterator(); it.hasNext(); ) {
                 Map.Entry<String, Server> e = it.next();
                 if (!present.contains(e.getKey())) {
-                    guests.halt(e.getValue());
                     it.remove();
+                    gone(e.getKey(), e.getValue());
                 }
             }
             fullListAt = System.currentTimeMillis();
@@ -219,6 +333,8 @@ public final class NovaGuestEmulator implements AutoCloseable {
         running = false;
         thread.interrupt();
         thread.join(5000);
+        stopFloating(serverId -> true);
+        fixedAddresses.clear();
         guests.haltAll();
     }
 }
