@@ -84,8 +84,6 @@ public final class LocalOpenStack {
     public String projectId() { return value("projectId"); }
     /** agents-net: project jenkins, flat on physnet1, subnet 127.10.0.0/16, DHCP off; reaches agents-ext. */
     public String networkId() { return value("network.id"); }
-    /** agents-net-2: project jenkins, flat on physnet2, subnet 127.12.0.0/16, DHCP off; no router. */
-    public String secondNetworkId() { return value("network.second.id"); }
     /** agents-ext: admin's, {@code router:external}, flat on physnet3, subnet 127.20.0.0/16: the floating IP pool. */
     public String externalNetworkId() { return value("network.external.id"); }
     /** agents-router: project jenkins, gateway on agents-ext, an interface on agents-net's subnet. */

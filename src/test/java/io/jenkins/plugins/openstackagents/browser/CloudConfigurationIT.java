@@ -153,6 +153,12 @@ public class CloudConfigurationIT {
         assertEquals("(none: Nova's default)", t.select("network").getFirstSelectedOption().getText());
         api.deleteNetwork(network);
         networkDeleted = true;
+        // reached at a floating IP of the rig's external network, as most private clouds reach their servers
+        t.awaitOption("floatingIpPool", "agents-ext");
+        assertTrue(t.select("floatingIpPool").getFirstSelectedOption().getText().startsWith("(none"));
+        t.choose("floatingIpPool", "agents-ext");
+        String fipHelp = t.help("floatingIpPool");
+        assertTrue(fipHelp, fipHelp.contains("Neutron's quota"));
         t.type("idleMinutes", "0");
         // SSH is what a new template starts with; inbound is there, with what it costs said at the field
         assertTrue(t.select("launchMethod").getFirstSelectedOption().getText().startsWith("SSH"));
@@ -185,6 +191,7 @@ public class CloudConfigurationIT {
         assertTrue(xml, xml.contains("<image>" + os.imageName() + "</image>"));
         assertTrue(xml, xml.contains("<launchMethod>ssh</launchMethod>"));
         assertTrue(xml, xml.contains("<sshUser>jenkins</sshUser>"));
+        assertTrue(xml, xml.contains("<floatingIpPool>" + os.externalNetworkId() + "</floatingIpPool>"));
 
         ConfigurePage again = ConfigurePage.open(browser, hudson);
         CloudSection saved = again.cloud("browser");
@@ -210,6 +217,7 @@ public class CloudConfigurationIT {
         String agentXml = hudson.configXml();
         assertTrue("the agent was launched over SSH", agentXml.contains("<launcher class=\"io.jenkins.plugins.openstackagents.ssh.SshLauncher\">"));
         assertFalse("its login key is saved encrypted", agentXml.contains("PRIVATE KEY"));
+        assertTrue("connected at its floating IP", agentXml.contains("<address>127.20."));
         browser.open(hudson.url() + "computer/" + agent + "/log");
         String launchLog = browser.find(By.tagName("body")).getText();
         assertTrue(launchLog, launchLog.contains("SSH: agent online"));

@@ -17,14 +17,14 @@ import java.util.List;
  * What the browser tests set up on the local OpenStack around the plugin, with the JDK's HTTP client: a flavor
  * that is deleted after it was configured, a network for the dropdown, and the servers left of a cloud.
  */
-final class OpenStackApi {
+public final class OpenStackApi {
 
     private static final ObjectMapper JSON = new ObjectMapper();
 
     private final LocalOpenStack os;
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
 
-    OpenStackApi(LocalOpenStack os) {
+    public OpenStackApi(LocalOpenStack os) {
         this.os = os;
     }
 
@@ -82,8 +82,27 @@ final class OpenStackApi {
                 + "\"}}").path("network").path("id").asText();
     }
 
-    void deleteNetwork(String id) throws Exception {
+    public void deleteNetwork(String id) throws Exception {
         call(true, "DELETE", neutronUrl() + "/v2.0/networks/" + id, null);
+    }
+
+    /**
+     * Creates a flat network of the jenkins project on a physical network the rig binds ports on, with one subnet
+     * (DHCP off, gateway {@code .0.1} of the /16); returns its id. While it exists the project has no default network.
+     */
+    public String createProjectNetwork(String name, String physnet, String cidr) throws Exception {
+        String id = call(true, "POST", neutronUrl() + "/v2.0/networks", "{\"network\":{\"name\":\"" + name
+                + "\",\"project_id\":\"" + os.projectId() + "\",\"provider:network_type\":\"flat\","
+                + "\"provider:physical_network\":\"" + physnet + "\"}}").path("network").path("id").asText();
+        call(true, "POST", neutronUrl() + "/v2.0/subnets", "{\"subnet\":{\"network_id\":\"" + id
+                + "\",\"project_id\":\"" + os.projectId() + "\",\"ip_version\":4,\"cidr\":\"" + cidr
+                + "\",\"gateway_ip\":\"" + cidr.replaceFirst("0\\.0/16$", "0.1") + "\",\"enable_dhcp\":false}}");
+        return id;
+    }
+
+    /** Neutron's floating IP quota of the jenkins project; {@code -1}: unlimited. */
+    public void setFloatingIpQuota(int n) throws Exception {
+        call(true, "PUT", neutronUrl() + "/v2.0/quotas/" + os.projectId(), "{\"quota\":{\"floatingip\":" + n + "}}");
     }
 
     private String neutronUrl() {
