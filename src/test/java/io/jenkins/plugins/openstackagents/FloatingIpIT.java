@@ -65,7 +65,9 @@ public class FloatingIpIT extends LiveOpenStackTestCase {
         p.getBuildersList().add(new Shell("echo built on $NODE_NAME"));
         AgentSeen seen = seeAgent(p);
         long queued = System.currentTimeMillis();
+        java.time.Instant from = java.time.Instant.now();
         FreeStyleBuild b = assertBuildStatusSuccess(p.scheduleBuild2(0).get(180, TimeUnit.SECONDS));
+        java.time.Instant to = java.time.Instant.now();
         System.out.println("TIMING real Neutron, two networks and a floating IP: queue to finished build "
                 + (System.currentTimeMillis() - queued) + " ms");
         OpenStackAgent agent = seen.agent();
@@ -85,8 +87,25 @@ public class FloatingIpIT extends LiveOpenStackTestCase {
         }
         assertEquals("floating IPs of this controller left", List.of(), nova.floatingIps(prefix()));
         assertEquals("ports of the server left", List.of(), nova.ports(agent.getServerId()));
-        System.out.println("NEUTRON-REQUESTS per build (the plugin's, through its gate): "
+        // the project's requests in Neutron's own log while the build was queued and ran: the plugin's alone (the
+        // emulator asks as the admin, Nova as its service user, and the test asked nothing meanwhile)
+        System.out.println("NEUTRON-REQUESTS queue to finished build, in Neutron's log: "
+                + neutronRequests(from, to) + "; the plugin's calls through its gate for the whole build: "
                 + cloud.runtime().stats().snapshot());
+    }
+
+    /** Requests of the jenkins project Neutron's log ({@code neutron.wsgi} lines) has between the two instants. */
+    private long neutronRequests(java.time.Instant from, java.time.Instant to) throws Exception {
+        java.time.format.DateTimeFormatter at = java.time.format.DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss.SSS")
+                .withZone(java.time.ZoneId.systemDefault());
+        String a = at.format(from);
+        String z = at.format(to.plusSeconds(1));
+        try (java.util.stream.Stream<String> lines = java.nio.file.Files.lines(os.neutronLog())) {
+            return lines.filter(l -> l.contains("neutron.wsgi") && l.contains(" " + os.projectId() + " ")
+                    && l.length() > 23 && l.substring(0, 23).compareTo(a) >= 0 && l.substring(0, 23).compareTo(z) < 0)
+                    .peek(l -> System.out.println("NEUTRON-LOG " + l.replaceFirst("^.*127\\.0\\.0\\.1 ", "")))
+                    .count();
+        }
     }
 
     public void testAFloatingIpQuotaOfTwoWithAServerQuotaOfThreeHoldsTheThirdBuildBack() throws Exception {

@@ -62,6 +62,13 @@ public final class FloatingIps {
     private boolean foundSome = true; // guarded by this: the last sweep saw floating IPs of ours (or none ran)
     private Instant lastSweep; // guarded by this: when the floating IPs were last listed
     private volatile boolean wanted;
+    /**
+     * Allocations go to Neutron one at a time, the only requests of the plugin that wait for one another: Neutron
+     * counts a floating IP twice for a moment (the allocation and its quota reservation) while it commits it, so of
+     * two allocations sent together for the last two free floating IPs, it refuses one (409 OverQuota, seen on the
+     * rig with a quota of 2). One allocation takes a fraction of a second; nothing else waits for them.
+     */
+    private final java.util.concurrent.Semaphore oneAtATime = new java.util.concurrent.Semaphore(1, true);
 
     FloatingIps(String cloudName, String controllerId, Clock clock, Sleeper sleeper, GatedCompute gate,
                 Ledger ledger) {
@@ -127,6 +134,10 @@ public final class FloatingIps {
             throws ComputeException, InterruptedException {
         String agent = owner.agent();
         FloatingIp f;
+        if (!oneAtATime.tryAcquire(max.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS)) {
+            throw new ComputeException(ComputeException.Kind.TRANSIENT, "No floating IP for server " + agent
+                    + " within " + max.toSeconds() + " s: the allocations before it took that long");
+        }
         try {
             f = gate.allocateFloatingIp(poolId, owner.toDescription());
         } catch (ComputeException e) {
@@ -134,6 +145,8 @@ public final class FloatingIps {
                 pending.remove(agent);
             }
             throw e;
+        } finally {
+            oneAtATime.release();
         }
         synchronized (this) {
             pending.remove(agent);
