@@ -250,14 +250,42 @@ public final class Ledger {
      * started at or after it (the moment we learn of a 404 can be much later than the deletion itself).
      */
     public synchronized Quota releasedSince(Instant readAt) {
+        return releasedSince(readAt, Integer.MAX_VALUE);
+    }
+
+    /**
+     * {@link #releasedSince(Instant)}, but only as many servers as Nova's figure in {@code l} can have counted beside
+     * this controller's servers still here that {@link #unaccountedIn} takes as counted: a server accepted before the
+     * read that Nova had not counted yet (not placed) frees nothing of that figure when it goes.
+     */
+    public synchronized Quota releasedSince(LimitsSnapshot l) {
+        Instant readAt = l.readAt();
+        int placed = 0;
+        int building = 0;
+        for (Entry e : entries.values()) {
+            if (e.acceptedAt() == null || !e.acceptedAt().isBefore(readAt)) {
+                continue;
+            } else if (e.state() == State.BUILDING || e.stateSince().isAfter(readAt)) {
+                building++;
+            } else {
+                placed++;
+            }
+        }
+        int takenAsCounted = placed + Math.max(0, Math.min(building, l.limits().usedInstances() - placed));
+        return releasedSince(readAt, Math.max(0, l.limits().usedInstances() - takenAsCounted));
+    }
+
+    private Quota releasedSince(Instant readAt, int most) {
         Quota q = Quota.NONE;
+        int n = 0;
         for (Iterator<Gone> it = recentlyGone.iterator(); it.hasNext(); ) {
             Gone g = it.next();
             if (g.goneAt().isBefore(readAt)) {
                 it.remove(); // already reflected in any read at or after readAt
-            } else if (g.entry().acceptedAt().isBefore(readAt)
+            } else if (g.entry().acceptedAt().isBefore(readAt) && n < most
                     && g.entry().seenAt() != null && !g.entry().seenAt().isBefore(readAt)) {
                 q = q.plus(g.entry().resources());
+                n++;
             }
         }
         return q;

@@ -62,7 +62,7 @@ public final class Planner {
         synchronized (ledger) {
             // released first: minus() stops at zero, so subtracting first would lose what is in flight
             return Quota.headroom(limits.limits())
-                    .plus(ledger.releasedSince(limits.readAt()))
+                    .plus(ledger.releasedSince(limits))
                     .minus(ledger.unaccountedIn(limits));
         }
     }
