@@ -189,6 +189,9 @@ public class AgentTemplate extends AbstractDescribableImpl<AgentTemplate> {
     public String getFloatingIpPool() { return floatingIpPool; }
     public boolean usesFloatingIp() { return !floatingIpPool.isEmpty(); }
 
+    /** The Neutron ports each server takes: one per network (one on the project's default network when none is set). */
+    public int portsPerServer() { return Math.max(1, networkIds().size()); }
+
     /** Every network the servers get a port on, in order; empty for the project's default network. */
     public List<String> networkIds() {
         List<String> r = new ArrayList<String>();

@@ -288,7 +288,7 @@ final class Provisioning {
             AgentTemplate t = c.template();
             int wanted = Demand.servers(excess, t.executorsPerAgent(), c.allowed());
             Planner.Plan plan = rt.reserve(new Planner.Request(t.getName(), c.perServer(), wanted, t.getInstanceCap(),
-                    t.usesFloatingIp()),
+                    t.usesFloatingIp(), t.portsPerServer()),
                     cloud.getInstanceCap(), () -> newName(cloud, t), prepared.limits());
             for (String name : plan.reserved()) {
                 rt.ledger().launchStarted(name, path);
@@ -336,7 +336,7 @@ final class Provisioning {
                 return Spares.Wait.NONE;
             }
             plan = rt.reserve(new Planner.Request(template.getName(), c.perServer(), n, template.getInstanceCap(),
-                    template.usesFloatingIp()),
+                    template.usesFloatingIp(), template.portsPerServer()),
                     cloud.getInstanceCap(), () -> newName(cloud, template), prepared.limits());
             for (String name : plan.reserved()) {
                 rt.ledger().launchStarted(name, Ledger.Launch.SPARE);

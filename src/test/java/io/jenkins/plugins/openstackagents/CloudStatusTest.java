@@ -14,7 +14,7 @@ import java.util.Map;
 public class CloudStatusTest extends OpenStackTestCase {
 
     public void testStatusPageShowsWhatTheCloudRuntimeKnows() throws Exception {
-        compute.quota(7, -1, 8192).deleteTime(Duration.ofMinutes(5));
+        compute.quota(7, -1, 8192).neutronQuota(-1, 20).deleteTime(Duration.ofMinutes(5));
         OpenStackCloud cloud = cloud("os", getURL().toString(), template("linux", "linux", 10, "/tmp/agent"));
         hudson.clouds.add(cloud);
         CloudRuntime rt = cloud.runtime();
@@ -43,6 +43,8 @@ public class CloudStatusTest extends OpenStackTestCase {
         assertTrue(page, page.contains("Not paused."));
         assertTrue(page, page.matches("(?s).*Instances\\s+0\\s+7.*"));
         assertTrue(page, page.matches("(?s).*RAM \\(MB\\)\\s+0\\s+8192.*"));
+        assertTrue(page, page.matches("(?s).*Floating IPs \\(Neutron\\)\\s+0\\s+unlimited.*"));
+        assertTrue(page, page.matches("(?s).*Ports \\(Neutron\\)\\s+0\\s+20.*"));
         assertTrue(page, page.matches("(?s).*linux\\s+DELETING\\s+1.*"));
         assertTrue(page, page.matches("(?s).*linux\\s+RUNNING\\s+1.*"));
         assertTrue(page, page.matches("(?s).*create ok\\s+2.*"));

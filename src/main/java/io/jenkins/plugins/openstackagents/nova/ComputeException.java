@@ -74,10 +74,15 @@ public class ComputeException extends Exception {
 
     /**
      * Whether Nova refused for quota: 403 or 413 with its sentence naming the quota ("Quota exceeded for instances:
-     * ..."), at once or as the fault of a server gone to ERROR. The one place this rule is written.
+     * ..."), at once or as the fault of a server gone to ERROR; or 403 because Neutron's port quota has no room for
+     * the server's ports ("Maximum number of ports exceeded", Nova's {@code PortLimitExceeded}). The one place this
+     * rule is written.
      */
     public static boolean isQuotaRefusal(int status, String message) {
-        return (status == 403 || status == 413) && message != null
-                && message.toLowerCase(java.util.Locale.ROOT).contains("quota");
+        if ((status != 403 && status != 413) || message == null) {
+            return false;
+        }
+        String m = message.toLowerCase(java.util.Locale.ROOT);
+        return m.contains("quota") || m.contains("maximum number of ports exceeded");
     }
 }

@@ -59,7 +59,7 @@ public final class CloudRuntime {
         gate = new GatedCompute(cloudName, factory, clock, stats);
         gate.setRequestsPerSecond(Defaults.REQUESTS_PER_SECOND);
         floatingIps = new FloatingIps(cloudName, controllerId, clock, sleeper, gate, ledger);
-        snapshots = new CloudSnapshots(cloudName, controllerId, gate, ledger, clock, floatingIps::isWanted);
+        snapshots = new CloudSnapshots(cloudName, controllerId, gate, ledger, clock, () -> true);
         quota = new QuotaWatch(cloudName, clock);
         shared = new SharedProject(cloudName, ledger);
         reaper = new Reaper(cloudName, clock, sleeper, ledger, gate, snapshots, background, abandoned, floatingIps);
@@ -162,8 +162,8 @@ public final class CloudRuntime {
     }
 
     /**
-     * Whether a template of this cloud allocates floating IPs: Neutron's quota is then read with Nova's limits, and
-     * the cleanup looks for leaked floating IPs on each pass.
+     * Whether a template of this cloud allocates floating IPs: the cleanup then looks for leaked floating IPs on
+     * its passes.
      */
     public void setFloatingIpsWanted(boolean wanted) {
         floatingIps.setWanted(wanted);

@@ -49,7 +49,7 @@ public final class CloudSnapshots {
         this(cloudName, controllerId, gate, ledger, clock, () -> false);
     }
 
-    /** @param neutronQuota whether Neutron's quota is read with Nova's limits (a template allocates floating IPs) */
+    /** @param neutronQuota whether Neutron's quota (floating IPs, ports) is read with Nova's limits */
     CloudSnapshots(String cloudName, String controllerId, Compute gate, Ledger ledger, Clock clock,
                    java.util.function.BooleanSupplier neutronQuota) {
         this.neutronQuota = neutronQuota;
@@ -80,7 +80,7 @@ public final class CloudSnapshots {
 
     /**
      * Nova's limits, read at most once per interval (and at once after {@link #forgetLimits}); with them Neutron's
-     * quota, when a template allocates floating IPs.
+     * quota of floating IPs and ports.
      */
     public LimitsSnapshot limits() throws ComputeException {
         Instant now = clock.instant();
@@ -90,7 +90,9 @@ public final class CloudSnapshots {
             }
         }
         io.jenkins.plugins.openstackagents.nova.Limits nova = gate.limits();
-        LimitsSnapshot fresh = new LimitsSnapshot(nova, neutronQuota.getAsBoolean() ? gate.neutronQuota() : null, now);
+        LimitsSnapshot fresh = neutronQuota.getAsBoolean()
+                ? new LimitsSnapshot(nova, gate.neutronQuota(), now, clock.instant())
+                : new LimitsSnapshot(nova, now);
         synchronized (this) {
             if (limits == null || fresh.readAt().isAfter(limits.readAt())) {
                 limits = fresh;

@@ -80,7 +80,7 @@ public final class FloatingIps {
         this.ledger = ledger;
     }
 
-    /** Whether a template of the cloud allocates floating IPs: Neutron's quota is read with Nova's limits then. */
+    /** Whether a template of the cloud allocates floating IPs: the cleanup looks for leaked ones then. */
     void setWanted(boolean wanted) {
         this.wanted = wanted;
     }

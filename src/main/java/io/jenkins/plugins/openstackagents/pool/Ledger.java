@@ -53,6 +53,19 @@ public final class Ledger {
     }
 
     /**
+     * The Neutron ports one server takes (one per network; Nova makes them while the server builds, and deletes them
+     * before it answers 404), when the plugin first saw the server ACTIVE (its ports exist then), and when its delete
+     * started (its ports may be gone from then on). {@code goneAt}: when Nova answered 404, null while it is here.
+     */
+    private record Ports(int count, Instant activeAt, Instant deletingAt, Instant goneAt) {
+
+        /** Whether Neutron counted these ports in a quota read that started at {@code from} and ended at {@code to}. */
+        boolean countedIn(Instant from, Instant to) {
+            return activeAt != null && activeAt.isBefore(from) && (deletingAt == null || deletingAt.isAfter(to));
+        }
+    }
+
+    /**
      * Who watches a server being started: NodeProvisioner's future, the plugin's own fast path, or the replenishing
      * of spare agents (no build waits for it).
      */
@@ -65,11 +78,22 @@ public final class Ledger {
     /** Ids of servers Nova was seen to drop, newest last (ids are never reused): a list older than that is stale. */
     private final Set<String> goneIds = new LinkedHashSet<>();
     static final int GONE_IDS_KEPT = 1000;
+    /** The ports of each server by name, while it is here; then in {@link #portsGone} until a read reflects that. */
+    private final Map<String, Ports> ports = new LinkedHashMap<>();
+    private final List<Ports> portsGone = new ArrayList<>();
 
     /** Records a new server about to be requested. Returns false if the name is already in use. */
     public synchronized boolean reserve(String name, String template, Quota resources, Instant now) {
+        return reserve(name, template, resources, 0, now);
+    }
+
+    /** {@link #reserve(String, String, Quota, Instant)} for a server that takes {@code ports} Neutron ports. */
+    public synchronized boolean reserve(String name, String template, Quota resources, int ports, Instant now) {
         if (entries.containsKey(name)) {
             return false;
+        }
+        if (ports > 0) {
+            this.ports.put(name, new Ports(ports, null, null, null));
         }
         entries.put(name, new Entry(name, template, resources, State.REQUESTED, null, now, null, null, now, null,
                 false));
@@ -103,6 +127,16 @@ public final class Ledger {
         Entry e = entries.get(name);
         if (e != null && e.state() != state && e.state() != State.DELETING) {
             entries.put(name, e.with(state, now, reason));
+            portsAt(name, state, now);
+        }
+    }
+
+    private void portsAt(String name, State state, Instant now) {
+        Ports p = ports.get(name);
+        if (p != null && state == State.RUNNING && p.activeAt() == null) {
+            ports.put(name, new Ports(p.count(), now, p.deletingAt(), null));
+        } else if (p != null && state == State.DELETING && p.deletingAt() == null) {
+            ports.put(name, new Ports(p.count(), p.activeAt(), now, null));
         }
     }
 
@@ -116,6 +150,7 @@ public final class Ledger {
             return false;
         }
         entries.put(name, e.with(State.DELETING, now, reason));
+        portsAt(name, State.DELETING, now);
         return true;
     }
 
@@ -157,6 +192,10 @@ public final class Ledger {
     /** Nova no longer knows the server (or never accepted it): it holds no quota any more. */
     public synchronized void gone(String name, Instant now) {
         launching.remove(name);
+        Ports p = ports.remove(name);
+        if (p != null) {
+            portsGone.add(new Ports(p.count(), p.activeAt(), p.deletingAt() != null ? p.deletingAt() : now, now));
+        }
         Entry e = entries.remove(name);
         if (e != null && e.acceptedAt() != null) {
             recentlyGone.add(new Gone(e, now));
@@ -289,5 +328,32 @@ public final class Ledger {
             }
         }
         return q;
+    }
+
+    /**
+     * How many more ports fit in Neutron's port quota as {@code l} read it: its limit, minus what it counted then,
+     * minus the ports of this controller's servers it may not have counted (not yet seen ACTIVE before the read, or
+     * being deleted since before its answer), plus the ports of servers gone since that it did count.
+     * {@link Integer#MAX_VALUE} when Neutron's quota was not read or its port limit is unlimited.
+     */
+    public synchronized int portHeadroom(LimitsSnapshot l) {
+        if (l.neutron() == null || l.neutron().ports().limit() < 0) {
+            return Integer.MAX_VALUE;
+        }
+        Instant from = l.readAt();
+        Instant to = l.neutronReadAt();
+        long free = (long) l.neutron().ports().limit() - l.neutron().ports().used();
+        for (Ports p : ports.values()) {
+            free -= p.countedIn(from, to) ? 0 : p.count();
+        }
+        for (Iterator<Ports> it = portsGone.iterator(); it.hasNext(); ) {
+            Ports p = it.next();
+            if (p.goneAt().isBefore(from)) {
+                it.remove(); // any read from now on reflects it
+            } else if (p.countedIn(from, to)) {
+                free += p.count();
+            }
+        }
+        return (int) Math.max(0, Math.min(Integer.MAX_VALUE, free));
     }
 }

@@ -5,10 +5,14 @@ import io.jenkins.plugins.openstackagents.nova.NeutronQuota;
 import java.time.Instant;
 
 /**
- * Nova's limits as read by a request that started at {@code readAt}, and Neutron's quota read with them ({@code
- * neutron}: null when the cloud's templates allocate no floating IP, so it was not asked).
+ * Nova's limits as read by a request that started at {@code readAt}, and Neutron's quota read after them, answered
+ * at {@code neutronReadAt} ({@code neutron}: null when Neutron was not asked).
  */
-public record LimitsSnapshot(Limits limits, NeutronQuota neutron, Instant readAt) {
+public record LimitsSnapshot(Limits limits, NeutronQuota neutron, Instant readAt, Instant neutronReadAt) {
+
+    public LimitsSnapshot(Limits limits, NeutronQuota neutron, Instant readAt) {
+        this(limits, neutron, readAt, readAt);
+    }
 
     public LimitsSnapshot(Limits limits, Instant readAt) {
         this(limits, null, readAt);

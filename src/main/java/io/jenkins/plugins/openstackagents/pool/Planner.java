@@ -11,7 +11,9 @@ import java.util.function.Supplier;
  *
  * <p>A request fits when it is within the cloud's and the template's instance caps and within Nova's quota:
  * the limits Nova last reported, minus what Nova counted as used then, minus what the plugin has requested since
- * (which Nova may not count yet), plus what has been released since (deleted servers Nova answered 404 for).
+ * (which Nova may not count yet), plus what has been released since (deleted servers Nova answered 404 for). Neutron's
+ * quota bounds the same way the templates that take floating IPs ({@link FloatingIps#headroom}) and every server's
+ * ports ({@link Ledger#portHeadroom}).
  */
 public final class Planner {
 
@@ -32,16 +34,18 @@ public final class Planner {
 
     /**
      * What one template asks for. {@code templateCap <= 0} means no template cap; {@code floatingIp}: each server
-     * gets a floating IP, so Neutron's floating IP quota bounds them too.
+     * gets a floating IP, so Neutron's floating IP quota bounds them too; {@code ports}: the Neutron ports each
+     * server takes (one per network), bounded by Neutron's port quota ({@code 0}: not counted).
      */
-    public record Request(String template, Quota perServer, int wanted, int templateCap, boolean floatingIp) {
+    public record Request(String template, Quota perServer, int wanted, int templateCap, boolean floatingIp,
+                          int ports) {
         public Request(String template, Quota perServer, int wanted, int templateCap) {
-            this(template, perServer, wanted, templateCap, false);
+            this(template, perServer, wanted, templateCap, false, 0);
         }
 
         /** The same request for at most {@code n} servers. */
         Request atMost(int n) {
-            return new Request(template, perServer, Math.min(wanted, n), templateCap, floatingIp);
+            return new Request(template, perServer, Math.min(wanted, n), templateCap, floatingIp, ports);
         }
     }
 
@@ -83,12 +87,13 @@ public final class Planner {
                     : Integer.MAX_VALUE;
             int byFloatingIps = request.floatingIp() && floatingIps != null ? floatingIps.headroom(limits)
                     : Integer.MAX_VALUE;
-            int n = Math.min(Math.min(request.wanted(), byFloatingIps),
+            int byPorts = request.ports() > 0 ? ledger.portHeadroom(limits) / request.ports() : Integer.MAX_VALUE;
+            int n = Math.min(Math.min(request.wanted(), Math.min(byFloatingIps, byPorts)),
                     Math.min(byQuota, Math.min(byCloud, byTemplate)));
             List<String> reserved = new ArrayList<>(n);
             while (reserved.size() < n) {
                 String name = names.get();
-                if (ledger.reserve(name, request.template(), request.perServer(), now)) {
+                if (ledger.reserve(name, request.template(), request.perServer(), request.ports(), now)) {
                     reserved.add(name);
                     if (request.floatingIp() && floatingIps != null) {
                         floatingIps.reserved(name);

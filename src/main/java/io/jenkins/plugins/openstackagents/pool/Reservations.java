@@ -2,6 +2,7 @@ package io.jenkins.plugins.openstackagents.pool;
 
 import io.jenkins.plugins.openstackagents.nova.ComputeException;
 import io.jenkins.plugins.openstackagents.nova.Limits;
+import io.jenkins.plugins.openstackagents.nova.NeutronQuota;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.function.Supplier;
@@ -80,7 +81,11 @@ final class Reservations {
         Limits l = snapshot.limits();
         String nova = "used " + l.usedInstances() + "/" + l.maxInstances() + " instances, " + l.usedCores() + "/"
                 + l.maxCores() + " cores, " + l.usedRamMb() + "/" + l.maxRamMb() + " MB RAM";
-        return snapshot.neutron() == null ? nova : nova + ", " + snapshot.neutron().floatingIps().used() + "/"
-                + snapshot.neutron().floatingIps().limit() + " floating IPs";
+        if (snapshot.neutron() == null) {
+            return nova;
+        }
+        NeutronQuota n = snapshot.neutron();
+        return nova + ", " + n.floatingIps().used() + "/" + n.floatingIps().limit() + " floating IPs, "
+                + n.ports().used() + "/" + n.ports().limit() + " ports";
     }
 }

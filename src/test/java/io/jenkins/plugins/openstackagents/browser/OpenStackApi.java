@@ -105,6 +105,18 @@ public final class OpenStackApi {
         call(true, "PUT", neutronUrl() + "/v2.0/quotas/" + os.projectId(), "{\"quota\":{\"floatingip\":" + n + "}}");
     }
 
+    /** Neutron's port quota of the jenkins project; {@code -1}: unlimited. */
+    public void setPortQuota(int n) throws Exception {
+        call(true, "PUT", neutronUrl() + "/v2.0/quotas/" + os.projectId(), "{\"quota\":{\"port\":" + n + "}}");
+    }
+
+    /** Neutron's port quota of the jenkins project: its limit and what Neutron counts against it (used, reserved). */
+    public int[] portQuota() throws Exception {
+        JsonNode p = call(true, "GET", neutronUrl() + "/v2.0/quotas/" + os.projectId() + "/details", null)
+                .path("quota").path("port");
+        return new int[] {p.path("limit").asInt(), p.path("used").asInt() + p.path("reserved").asInt()};
+    }
+
     private String neutronUrl() {
         return os.authUrl().replaceFirst(":5000/v3/?$", ":9696");
     }

@@ -61,6 +61,8 @@ public class InMemoryCompute implements Compute {
     private final Map<String, FloatingIp> floatingIps = new LinkedHashMap<>();
     private int maxFloatingIps = -1;
     private int maxPorts = -1;
+    private int foreignPorts;
+    private int refusedForPorts;
     private int refusedFloatingIps;
     /** Floating addresses handed out, in 127.20.0.0/16. */
     private int floatingAddresses;
@@ -124,11 +126,26 @@ public class InMemoryCompute implements Compute {
         return this;
     }
 
-    /** Neutron's quota of floating IPs and ports ({@code -1} = unlimited); only floating IPs are refused over it. */
+    /**
+     * Neutron's quota of floating IPs and ports ({@code -1} = unlimited). A create whose ports do not fit is refused
+     * as Nova does (403 "Maximum number of ports exceeded"), counting the ports of every server not yet gone from its
+     * create on; Neutron's quota reports a server's ports only once it is ACTIVE (a BUILD server's may not exist yet).
+     */
     public synchronized InMemoryCompute neutronQuota(int floatingIps, int ports) {
         maxFloatingIps = floatingIps;
         maxPorts = ports;
         return this;
+    }
+
+    /** Ports someone else holds in the project (a router's interface, a person's port), counted against the quota. */
+    public synchronized InMemoryCompute addForeignPorts(int n) {
+        foreignPorts += n;
+        return this;
+    }
+
+    /** How many creates were refused because their ports did not fit. */
+    public synchronized int refusedForPorts() {
+        return refusedForPorts;
     }
 
     /** A floating IP someone else allocated (a person, another controller), counted against the same quota. */
@@ -297,6 +314,12 @@ public class InMemoryCompute implements Compute {
                 }
             }
             advance();
+            int wantedPorts = Math.max(1, request.networkIds().size());
+            if (maxPorts >= 0 && portsTaken() + wantedPorts > maxPorts) {
+                refusedCreates++;
+                refusedForPorts++;
+                throw new ComputeException(ComputeException.Kind.QUOTA_EXCEEDED, "Maximum number of ports exceeded");
+            }
             String over = overQuota(f, true);
             if (over != null && !lateQuotaFailures) {
                 refusedCreates++;
@@ -474,7 +497,7 @@ public class InMemoryCompute implements Compute {
     @Override
     public NeutronQuota neutronQuota() throws ComputeException {
         return op(Op.NEUTRON_QUOTA, () -> {
-            int ports = 0;
+            int ports = foreignPorts;
             for (Srv s : servers.values()) {
                 ports += s.ports.size();
             }
@@ -612,6 +635,15 @@ public class InMemoryCompute implements Compute {
                 }
             }
         }
+    }
+
+    /** The ports Nova's check at a create counts: every server's (made or to be made), and the foreign ones. */
+    private int portsTaken() {
+        int n = foreignPorts;
+        for (Srv s : servers.values()) {
+            n += s.networkIds.size();
+        }
+        return n;
     }
 
     /** Runs the callbacks the last operations caused; called outside the lock. */

@@ -585,6 +585,18 @@ public class Openstack4jComputeTest {
     }
 
     @Test
+    public void novasRefusalForNeutronsPortQuotaIsAQuotaRefusal() {
+        // Nova's PortLimitExceeded: it checks Neutron's port quota before it accepts a server
+        cloud.answer("POST", "/compute/v2.1/servers", 403,
+                "{\"forbidden\": {\"code\": 403, \"message\": \"Maximum number of ports exceeded\"}}");
+
+        ComputeException e = assertThrows(ComputeException.class, () -> compute().create(request("agent-4")));
+
+        assertEquals(Kind.QUOTA_EXCEEDED, e.getKind());
+        assertEquals("Maximum number of ports exceeded", e.getMessage());
+    }
+
+    @Test
     public void quotaExceededAs413IsQuotaToo() {
         cloud.answer("POST", "/compute/v2.1/servers", new Answer(413,
                 "{\"overLimit\": {\"code\": 413, \"message\": \"Quota exceeded for cores: Requested 2, but already "

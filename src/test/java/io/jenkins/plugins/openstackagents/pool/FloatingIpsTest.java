@@ -47,7 +47,7 @@ public class FloatingIpsTest {
     }
 
     private Planner.Plan plan(int wanted, boolean floatingIp) throws ComputeException {
-        return rt.plan(new Planner.Request("t", SMALL, wanted, 0, floatingIp), 0,
+        return rt.plan(new Planner.Request("t", SMALL, wanted, 0, floatingIp, 0), 0,
                 () -> "os-t-" + names.incrementAndGet());
     }
 
