@@ -53,13 +53,15 @@ public class CloudRuntimeTest {
 
     private final VirtualClock clock = new VirtualClock();
     private final InMemoryCompute nova = new InMemoryCompute(clock);
-    private final CloudRuntime rt = new CloudRuntime("os", "ctl", s -> nova, clock, clock::sleep);
+    private final CloudRuntime rt = unpaced(new CloudRuntime("os", "ctl", s -> nova, clock, clock::sleep));
 
-    {
-        rt.setRequestsPerSecond(10_000);
-        rt.assumeSoleUser();
-        rt.connect(new ConnectionSettings("https://k.example.com/v3", null,
+    /** The runtime connected, sole user of its project, with no request rate to speak of: no pacing in a test. */
+    static CloudRuntime unpaced(CloudRuntime r) {
+        r.setRequestsPerSecond(10_000);
+        r.assumeSoleUser();
+        r.connect(new ConnectionSettings("https://k.example.com/v3", null,
                 new ConnectionSettings.ApplicationCredential("id", "secret"), true, null, null));
+        return r;
     }
 
     private static ServerRequest request(String name) {

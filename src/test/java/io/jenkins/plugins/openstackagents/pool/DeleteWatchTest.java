@@ -4,7 +4,6 @@ import static org.junit.Assert.assertEquals;
 import static org.junit.Assert.assertTrue;
 
 import io.jenkins.plugins.openstackagents.nova.ComputeException;
-import io.jenkins.plugins.openstackagents.nova.ConnectionSettings;
 import io.jenkins.plugins.openstackagents.nova.InMemoryCompute;
 import io.jenkins.plugins.openstackagents.nova.ServerRequest;
 import io.jenkins.plugins.openstackagents.nova.WrappedCompute;
@@ -28,15 +27,8 @@ public class DeleteWatchTest {
     private final InMemoryCompute nova = new InMemoryCompute(clock);
     private final List<Instant> deletes = new ArrayList<>();
     private final Deque<Runnable> background = new ArrayDeque<>();
-    private final CloudRuntime rt = new CloudRuntime("os", "ctl", s -> new DeleteTimes(), clock, clock::sleep,
-            background::add, () -> false);
-
-    {
-        rt.setRequestsPerSecond(10_000);
-        rt.assumeSoleUser();
-        rt.connect(new ConnectionSettings("https://k.example.com/v3", null,
-                new ConnectionSettings.ApplicationCredential("id", "s"), true, null, null));
-    }
+    private final CloudRuntime rt = CloudRuntimeTest.unpaced(new CloudRuntime("os", "ctl", s -> new DeleteTimes(),
+            clock, clock::sleep, background::add, () -> false));
 
     /** The in-memory Nova, noting when each delete request arrives. */
     private final class DeleteTimes extends WrappedCompute {

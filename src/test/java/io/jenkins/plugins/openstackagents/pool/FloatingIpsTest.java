@@ -8,7 +8,6 @@ import static org.junit.Assert.assertTrue;
 import static org.junit.Assert.fail;
 
 import io.jenkins.plugins.openstackagents.nova.ComputeException;
-import io.jenkins.plugins.openstackagents.nova.ConnectionSettings;
 import io.jenkins.plugins.openstackagents.nova.FloatingIp;
 import io.jenkins.plugins.openstackagents.nova.InMemoryCompute;
 import io.jenkins.plugins.openstackagents.nova.Network;
@@ -37,12 +36,8 @@ public class FloatingIpsTest {
     private final AtomicInteger names = new AtomicInteger();
 
     private CloudRuntime runtime() {
-        CloudRuntime r = new CloudRuntime("os", "ctl", s -> nova, clock, clock::sleep);
-        r.setRequestsPerSecond(10_000);
-        r.assumeSoleUser();
+        CloudRuntime r = CloudRuntimeTest.unpaced(new CloudRuntime("os", "ctl", s -> nova, clock, clock::sleep));
         r.setFloatingIpsWanted(true);
-        r.connect(new ConnectionSettings("https://k.example.com/v3", null,
-                new ConnectionSettings.ApplicationCredential("id", "s"), true, null, null));
         return r;
     }
 

@@ -5,7 +5,6 @@ import static org.junit.Assert.assertFalse;
 import static org.junit.Assert.assertTrue;
 
 import io.jenkins.plugins.openstackagents.nova.ComputeException;
-import io.jenkins.plugins.openstackagents.nova.ConnectionSettings;
 import io.jenkins.plugins.openstackagents.nova.InMemoryCompute;
 import io.jenkins.plugins.openstackagents.nova.Server;
 import io.jenkins.plugins.openstackagents.nova.ServerRequest;
@@ -26,12 +25,7 @@ public class JanitorTest {
     private CloudRuntime rt = runtime();
 
     private CloudRuntime runtime() {
-        CloudRuntime r = new CloudRuntime("os", "ctl", s -> nova, clock, clock::sleep);
-        r.setRequestsPerSecond(10_000);
-        r.assumeSoleUser();
-        r.connect(new ConnectionSettings("https://k.example.com/v3", null,
-                new ConnectionSettings.ApplicationCredential("id", "s"), true, null, null));
-        return r;
+        return CloudRuntimeTest.unpaced(new CloudRuntime("os", "ctl", s -> nova, clock, clock::sleep));
     }
 
     private Optional<Set<String>> pass(Set<String> agents) {

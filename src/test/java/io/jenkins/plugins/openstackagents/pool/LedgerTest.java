@@ -65,12 +65,18 @@ public class LedgerTest {
         return l;
     }
 
-    @Test
-    public void portsOfAServerActiveBeforeTheReadAreCountedAndFreedWhenItGoes() {
+    /** A server of two ports, reserved at T0 and ACTIVE 5 s later. */
+    private static Ledger serverWithTwoPortsActiveAt5s() {
         Ledger l = new Ledger();
         l.reserve("a", "t", SMALL, 2, T0);
         l.accepted("a", "id-a", T0);
         l.transition("a", Ledger.State.RUNNING, T0.plusSeconds(5), "ACTIVE");
+        return l;
+    }
+
+    @Test
+    public void portsOfAServerActiveBeforeTheReadAreCountedAndFreedWhenItGoes() {
+        Ledger l = serverWithTwoPortsActiveAt5s();
         assertEquals("counted by Neutron's 3 (with a router's port)", 7, l.portHeadroom(ports(3)));
         l.startDeleting("a", T0.plusSeconds(20), "done");
         assertEquals(7, l.portHeadroom(ports(3)));
@@ -80,10 +86,7 @@ public class LedgerTest {
 
     @Test
     public void aServerWhoseDeleteStartedBeforeTheReadEndedFreesNoPortsWhenItGoes() {
-        Ledger l = new Ledger();
-        l.reserve("a", "t", SMALL, 2, T0);
-        l.accepted("a", "id-a", T0);
-        l.transition("a", Ledger.State.RUNNING, T0.plusSeconds(5), "ACTIVE");
+        Ledger l = serverWithTwoPortsActiveAt5s();
         l.startDeleting("a", T0.plusSeconds(10), "done"); // Nova may have deleted its ports before Neutron counted
         assertEquals("taken as not counted while it is here", 5, l.portHeadroom(ports(3)));
         l.gone("a", T0.plusSeconds(25));

@@ -6,7 +6,6 @@ import static org.junit.Assert.assertTrue;
 import static org.junit.Assert.fail;
 
 import io.jenkins.plugins.openstackagents.nova.ComputeException;
-import io.jenkins.plugins.openstackagents.nova.ConnectionSettings;
 import io.jenkins.plugins.openstackagents.nova.InMemoryCompute;
 import io.jenkins.plugins.openstackagents.nova.Network;
 import io.jenkins.plugins.openstackagents.nova.Server;
@@ -28,17 +27,9 @@ public class PortQuotaTest {
 
     private final CloudRuntimeTest.VirtualClock clock = new CloudRuntimeTest.VirtualClock();
     private final InMemoryCompute nova = new InMemoryCompute(clock).addNetwork(new Network("net-2", "second"));
-    private final CloudRuntime rt = runtime();
+    private final CloudRuntime rt = CloudRuntimeTest.unpaced(new CloudRuntime("os", "ctl", s -> nova, clock,
+            clock::sleep));
     private final AtomicInteger names = new AtomicInteger();
-
-    private CloudRuntime runtime() {
-        CloudRuntime r = new CloudRuntime("os", "ctl", s -> nova, clock, clock::sleep);
-        r.setRequestsPerSecond(10_000);
-        r.assumeSoleUser();
-        r.connect(new ConnectionSettings("https://k.example.com/v3", null,
-                new ConnectionSettings.ApplicationCredential("id", "s"), true, null, null));
-        return r;
-    }
 
     private Planner.Plan plan(int wanted, int ports) throws ComputeException {
         return rt.plan(new Planner.Request("t", SMALL, wanted, 0, false, ports), 0,
