@@ -69,9 +69,16 @@ public class LostAgentListener extends RunListener<Run> {
             return;
         }
         AbstractProject<?, ?> project = ((AbstractBuild<?, ?>) r).getProject();
-        boolean queued = project.scheduleBuild(0, new AgentLost(c.getName(), r.getFullDisplayName()));
+        String outcome;
+        if (project.scheduleBuild(0, new AgentLost(c.getName(), r.getFullDisplayName()))) {
+            outcome = "queued again";
+        } else if (project.isDisabled()) {
+            outcome = "not queued again: " + project.getFullName() + " is disabled";
+        } else {
+            outcome = "a build of " + project.getFullName() + " is already queued";
+        }
         LOGGER.info(r.getFullDisplayName() + " lost its agent " + c.getName() + " (connection closed during the "
-                + "build); " + (queued ? "queued again" : "a build of " + project.getFullName() + " is already queued"));
+                + "build); " + outcome);
     }
 
     /** Why a build was queued again: the agent of an earlier try was lost. */

@@ -350,8 +350,14 @@ public class SpareAgentsTest extends OpenStackTestCase {
                 () -> slowKeep.isBuilding() && slowOnce.isBuilding() && spares(cloud, "once").ready() == 1
                         && spares(cloud, "keep").ready() == 1);
         assertEquals("no create for the builds; one new spare for each spare a build took", 4, creates());
+        // The restart ends both builds; whether a build queued again for its lost agent is in the queue Hudson saves
+        // at shutdown is a race (a run of this test once took a spare after the restart with it). Disabled projects
+        // are not queued again, so what is counted below is only what the restart itself starts.
+        slowKeep.disable();
+        slowOnce.disable();
 
         restartHudson();
+        assertTrue("no build queued again", hudson.getQueue().isEmpty());
         OpenStackCloud after = (OpenStackCloud) hudson.getCloud("os");
         OpenStackRetentionStrategy retention = new OpenStackRetentionStrategy();
         await("a spare of each template ready, the agents of the lost builds gone", () -> {
