@@ -66,7 +66,10 @@ public class AgentTemplate extends AbstractDescribableImpl<AgentTemplate> {
     private int spareAgents;
     /** An idle spare older than this many minutes is replaced; 0 (and configurations before it): never. */
     private int spareMaxAgeMinutes;
-    /** Networks after {@link #network}, in order, ids separated by commas or spaces; "" for none. */
+    /** Networks after {@link #network}, in order, each once and none the first again. */
+    private List<AgentNetwork> extraNetworks;
+    /** How the networks after the first were saved before they were rows (ids separated by commas); read only. */
+    @Deprecated
     private String additionalNetworks;
     /** The external network a floating IP is allocated on for each agent, its address the one connected to. */
     private String floatingIpPool;
@@ -110,7 +113,7 @@ public class AgentTemplate extends AbstractDescribableImpl<AgentTemplate> {
                          int sshPort, Secret sshPrivateKey, int spareAgents, int spareMaxAgeMinutes) {
         this(name, labels, flavor, image, network, keyPair, securityGroups, availabilityZone, userData, numExecutors,
                 remoteFs, instanceCap, idleMinutes, bootTimeoutMinutes, connectTimeoutMinutes, maxBuildMinutes,
-                launchMethod, sshUser, sshPort, sshPrivateKey, spareAgents, spareMaxAgeMinutes, "", "");
+                launchMethod, sshUser, sshPort, sshPrivateKey, spareAgents, spareMaxAgeMinutes, null, "");
     }
 
     @DataBoundConstructor
@@ -119,7 +122,7 @@ public class AgentTemplate extends AbstractDescribableImpl<AgentTemplate> {
                          String remoteFs, int instanceCap, int idleMinutes, int bootTimeoutMinutes,
                          int connectTimeoutMinutes, int maxBuildMinutes, String launchMethod, String sshUser,
                          int sshPort, Secret sshPrivateKey, int spareAgents, int spareMaxAgeMinutes,
-                         String additionalNetworks, String floatingIpPool) {
+                         List<AgentNetwork> extraNetworks, String floatingIpPool) {
         this.name = Util.fixEmptyAndTrim(name);
         this.labels = Util.fixNull(labels).trim();
         this.flavor = Util.fixEmptyAndTrim(flavor);
@@ -144,7 +147,7 @@ public class AgentTemplate extends AbstractDescribableImpl<AgentTemplate> {
                 : sshPrivateKey;
         this.spareAgents = Math.max(0, spareAgents);
         this.spareMaxAgeMinutes = Math.max(0, spareMaxAgeMinutes);
-        this.additionalNetworks = String.join(", ", words(additionalNetworks));
+        this.extraNetworks = others(this.network, extraNetworks);
         this.floatingIpPool = Util.fixNull(floatingIpPool).trim();
     }
 
@@ -159,14 +162,33 @@ public class AgentTemplate extends AbstractDescribableImpl<AgentTemplate> {
         if (sshPort == 0) {
             sshPort = DEFAULT_SSH_PORT;
         }
-        if (additionalNetworks == null) {
-            additionalNetworks = "";
+        if (extraNetworks == null) {
+            List<AgentNetwork> saved = new ArrayList<AgentNetwork>();
+            for (String id : words(additionalNetworks)) {
+                saved.add(new AgentNetwork(id));
+            }
+            extraNetworks = others(network, saved);
+            additionalNetworks = null;
         }
         if (floatingIpPool == null) {
             floatingIpPool = "";
         }
         userData = customUserData(userData);
         return this;
+    }
+
+    /** The networks given after {@code first}, in order: each once, none blank, none the first again. */
+    private static List<AgentNetwork> others(String first, List<AgentNetwork> given) {
+        List<AgentNetwork> r = new ArrayList<AgentNetwork>();
+        if (given == null) {
+            return r;
+        }
+        for (AgentNetwork n : given) {
+            if (!n.getId().isEmpty() && !n.getId().equals(first) && !r.contains(n)) {
+                r.add(n);
+            }
+        }
+        return r;
     }
 
     /** "" for blank or either default (the default then follows the launch method), else the text as given. */
@@ -183,8 +205,8 @@ public class AgentTemplate extends AbstractDescribableImpl<AgentTemplate> {
     public String getFlavor() { return flavor; }
     public String getImage() { return image; }
     public String getNetwork() { return network; }
-    /** The networks after the first, as configured (ids, comma separated); "" for none. */
-    public String getAdditionalNetworks() { return additionalNetworks; }
+    /** The networks after the first, in order; empty for none. */
+    public List<AgentNetwork> getExtraNetworks() { return java.util.Collections.unmodifiableList(extraNetworks); }
     /** The external network floating IPs come from; "" when agents are reached at their first network's address. */
     public String getFloatingIpPool() { return floatingIpPool; }
     public boolean usesFloatingIp() { return !floatingIpPool.isEmpty(); }
@@ -198,10 +220,8 @@ public class AgentTemplate extends AbstractDescribableImpl<AgentTemplate> {
         if (network != null) {
             r.add(network);
         }
-        for (String n : words(additionalNetworks)) {
-            if (!r.contains(n)) {
-                r.add(n);
-            }
+        for (AgentNetwork n : extraNetworks) {
+            r.add(n.getId());
         }
         return r;
     }
@@ -290,7 +310,7 @@ public class AgentTemplate extends AbstractDescribableImpl<AgentTemplate> {
                 && launchMethod.equals(t.launchMethod) && sshUser.equals(t.sshUser) && sshPort == t.sshPort
                 && Secret.toString(sshPrivateKey).equals(Secret.toString(t.sshPrivateKey))
                 && spareAgents == t.spareAgents && spareMaxAgeMinutes == t.spareMaxAgeMinutes
-                && additionalNetworks.equals(t.additionalNetworks) && floatingIpPool.equals(t.floatingIpPool);
+                && extraNetworks.equals(t.extraNetworks) && floatingIpPool.equals(t.floatingIpPool);
     }
 
     @Override
@@ -456,18 +476,6 @@ public class AgentTemplate extends AbstractDescribableImpl<AgentTemplate> {
                 @RelativePath("..") @QueryParameter String applicationCredentialSecret,
                 @QueryParameter String network) {
             return OpenStackCloud.descriptor().forms().fill(CloudListings.Kind.NETWORK, network, CloudForms.settings(authUrl, region, verifyTls,
-                    username, password, projectName, domainName, applicationCredentialId, applicationCredentialSecret));
-        }
-
-        public FormValidation doCheckAdditionalNetworks(
-                @QueryParameter String value, @QueryParameter String network,
-                @RelativePath("..") @QueryParameter String authUrl, @RelativePath("..") @QueryParameter String region,
-                @RelativePath("..") @QueryParameter boolean verifyTls, @RelativePath("..") @QueryParameter String username,
-                @RelativePath("..") @QueryParameter String password, @RelativePath("..") @QueryParameter String projectName,
-                @RelativePath("..") @QueryParameter String domainName,
-                @RelativePath("..") @QueryParameter String applicationCredentialId,
-                @RelativePath("..") @QueryParameter String applicationCredentialSecret) {
-            return OpenStackCloud.descriptor().forms().allExist(CloudListings.Kind.NETWORK, value, network, CloudForms.settings(authUrl, region, verifyTls,
                     username, password, projectName, domainName, applicationCredentialId, applicationCredentialSecret));
         }
 

@@ -69,7 +69,7 @@ public class ArchitectureTest {
     public void classesStaplerReadsHaveNoInvokedynamic() throws IOException {
         for (String c : List.of("OpenStackCloud", "OpenStackCloud$DescriptorImpl", "AgentTemplate",
                 "AgentTemplate$DescriptorImpl", "OpenStackAgent", "OpenStackAgent$DescriptorImpl", "ssh/SshLauncher",
-                "ssh/SshLauncher$DescriptorImpl")) {
+                "ssh/SshLauncher$DescriptorImpl", "AgentNetwork", "AgentNetwork$DescriptorImpl")) {
             Path f = Paths.get("target/classes/io/jenkins/plugins/openstackagents/" + c + ".class");
             assertTrue(f + " uses invokedynamic", !hasInvokedynamic(Files.readAllBytes(f)));
         }

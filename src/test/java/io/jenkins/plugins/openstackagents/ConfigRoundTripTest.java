@@ -19,7 +19,8 @@ public class ConfigRoundTripTest extends OpenStackTestCase {
                 io.jenkins.plugins.openstackagents.ssh.SshKeys.generate());
         AgentTemplate ssh = new AgentTemplate("ssh", "openstack-ssh", "1", "img-1", "net-1", "ci-key", "", "", "", 1,
                 "/home/ci/agent", 0, 10, 10, 5, 0, AgentTemplate.SSH, "ci", 2222, Secret.fromString(key), 3, 720,
-                "net-2,  net-3", "ext-1");
+                java.util.List.of(new AgentNetwork("net-2"), new AgentNetwork(" net-3 "), new AgentNetwork(""),
+                        new AgentNetwork("net-1"), new AgentNetwork("net-2")), "ext-1");
         OpenStackCloud orig = new OpenStackCloud("os1", "https://keystone.example.com:5000/v3", "RegionOne",
                 "jenkins", "pa55word-never-in-clear", "ci", "Default", "", "", true, 7,
                 "http://jenkins.example.com/", 30, 4, 120, java.util.List.of(small, big, ssh));
@@ -38,7 +39,8 @@ public class ConfigRoundTripTest extends OpenStackTestCase {
         assertEquals("ci", sshBack.getSshUser());
         assertEquals(3, sshBack.getSpareAgents());
         assertEquals(720, sshBack.getSpareMaxAgeMinutes());
-        assertEquals("net-2, net-3", sshBack.getAdditionalNetworks());
+        assertEquals("rows in order; the blank one, the first network and net-2 again dropped",
+                java.util.List.of(new AgentNetwork("net-2"), new AgentNetwork("net-3")), sshBack.getExtraNetworks());
         assertEquals(java.util.List.of("net-1", "net-2", "net-3"), sshBack.networkIds());
         assertEquals("ext-1", sshBack.getFloatingIpPool());
         assertTrue(sshBack.usesFloatingIp());
@@ -102,5 +104,27 @@ public class ConfigRoundTripTest extends OpenStackTestCase {
         assertEquals("nor a spare max age", 0, t.getSpareMaxAgeMinutes());
         assertEquals("nor a floating IP", "", t.getFloatingIpPool());
         assertEquals("no network: Nova's default", java.util.List.of(), t.networkIds());
+    }
+
+    /**
+     * A template saved while the additional networks were one text field of ids reads them as rows, in order, each
+     * once, none the first network again, and saves the rows only.
+     */
+    public void testAdditionalNetworksSavedAsTextAreReadAsRows() throws Exception {
+        AgentTemplate t = (AgentTemplate) Hudson.XSTREAM.fromXML("<io.jenkins.plugins.openstackagents.AgentTemplate>"
+                + "<name>two</name><labels>x</labels><flavor>1</flavor><image>img-1</image><network>net-1</network>"
+                + "<securityGroups></securityGroups><userData></userData><numExecutors>1</numExecutors>"
+                + "<remoteFs>/a</remoteFs><launchMethod>ssh</launchMethod><sshUser>jenkins</sshUser><sshPort>22</sshPort>"
+                + "<additionalNetworks>net-3, net-2 net-1,net-3</additionalNetworks>"
+                + "<floatingIpPool>ext-1</floatingIpPool></io.jenkins.plugins.openstackagents.AgentTemplate>");
+        assertEquals(java.util.List.of(new AgentNetwork("net-3"), new AgentNetwork("net-2")), t.getExtraNetworks());
+        assertEquals(java.util.List.of("net-1", "net-3", "net-2"), t.networkIds());
+        assertEquals(3, t.portsPerServer());
+        String saved = Hudson.XSTREAM.toXML(t);
+        assertFalse(saved, saved.contains("<additionalNetworks>"));
+        assertTrue(saved, saved.matches("(?s).*<extraNetworks>\\s*<io.jenkins.plugins.openstackagents.AgentNetwork>"
+                + "\\s*<id>net-3</id>\\s*</io.jenkins.plugins.openstackagents.AgentNetwork>\\s*"
+                + "<io.jenkins.plugins.openstackagents.AgentNetwork>\\s*<id>net-2</id>.*"));
+        assertEquals(t, Hudson.XSTREAM.fromXML(saved));
     }
 }

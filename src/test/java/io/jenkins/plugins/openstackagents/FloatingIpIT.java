@@ -32,7 +32,7 @@ public class FloatingIpIT extends LiveOpenStackTestCase {
     private AgentTemplate floating(String labels, String secondNetwork, int idleMinutes) throws Exception {
         return new AgentTemplate("fip", labels, os.flavorSmall(), os.imageId(), os.networkId(), "", "", "",
                 "", 1, createTmpDir().getAbsolutePath(), 0, idleMinutes, 5, 2, 0, AgentTemplate.SSH, "", 0, null, 0, 0,
-                secondNetwork, os.externalNetworkId());
+                secondNetwork == null ? null : java.util.List.of(new AgentNetwork(secondNetwork)), os.externalNetworkId());
     }
 
     @Override

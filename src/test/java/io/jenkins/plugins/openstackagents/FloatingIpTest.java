@@ -19,7 +19,7 @@ public class FloatingIpTest extends OpenStackTestCase {
     private AgentTemplate floating(String labels, int instanceCap) throws Exception {
         return new AgentTemplate("fip", labels, "1", "img-1", "net-1", "", "default", "", "", 1,
                 createTmpDir().getAbsolutePath(), instanceCap, 0, 10, 5, 0, AgentTemplate.SSH, "", 0, null, 0, 0,
-                "net-2", "ext-1");
+                java.util.List.of(new AgentNetwork("net-2")), "ext-1");
     }
 
     public void testABuildOnTwoNetworksOverSshThroughAFloatingIpLeavesNothing() throws Exception {

@@ -173,8 +173,8 @@ public class FormValidationTest extends OpenStackTestCase {
     }
 
     /**
-     * The floating IP pool offers the external networks after "none"; the additional networks take ids the cloud
-     * lists, each once, and a name is answered with its id.
+     * The floating IP pool offers the external networks after "none"; a row of the additional networks offers the
+     * cloud's networks after "(choose a network)" and takes one the cloud lists, by id, not the first network again.
      */
     public void testFloatingIpPoolAndAdditionalNetworks() {
         String url = "https://k.example.com/v3";
@@ -195,22 +195,39 @@ public class FormValidationTest extends OpenStackTestCase {
         assertEquals("a tenant network is no pool", FormValidation.Kind.ERROR, tenant.kind);
         assertTrue(tenant.getMessage(), tenant.getMessage().contains("external network"));
 
-        assertEquals(FormValidation.Kind.OK, templateForm().doCheckAdditionalNetworks("net-2", "net-1", url, "",
-                true, "u", "p", "proj", "Default", "", "").kind);
-        assertEquals(FormValidation.Kind.OK, templateForm().doCheckAdditionalNetworks("", "net-1", url, "",
-                true, "u", "p", "proj", "Default", "", "").kind);
-        FormValidation twice = templateForm().doCheckAdditionalNetworks("net-2, net-1", "net-1", url, "", true, "u",
-                "p", "proj", "Default", "", "");
-        assertEquals(FormValidation.Kind.ERROR, twice.kind);
-        assertTrue(twice.getMessage(), twice.getMessage().contains("given twice"));
-        FormValidation unknown = templateForm().doCheckAdditionalNetworks("net-2 net-9", "net-1", url, "", true,
-                "u", "p", "proj", "Default", "", "");
+        AgentNetwork.DescriptorImpl row = hudson.getDescriptorByType(AgentNetwork.DescriptorImpl.class);
+        hudson.util.ListBoxModel more = row.doFillIdItems(url, "", true, "u", "p", "proj", "Default", "", "", "");
+        assertEquals("(choose a network)", more.get(0).name);
+        assertTrue("a new row has none chosen", more.get(0).selected);
+        assertEquals(java.util.List.of("", "net-1", "net-2"), values(more));
+        assertEquals("the saved one kept though the cloud lists it no more", "net-7",
+                row.doFillIdItems(url, "", true, "u", "p", "proj", "Default", "", "", "net-7").get(3).value);
+        assertEquals(FormValidation.Kind.OK, row.doCheckId("net-2", "net-1", url, "", true, "u", "p", "proj",
+                "Default", "", "").kind);
+        FormValidation noFirst = row.doCheckId("net-2", "", url, "", true, "u", "p", "proj", "Default", "", "");
+        assertEquals(FormValidation.Kind.WARNING, noFirst.kind);
+        assertTrue(noFirst.getMessage(), noFirst.getMessage().contains("No first network"));
+        FormValidation none = row.doCheckId("", "net-1", url, "", true, "u", "p", "proj", "Default", "", "");
+        assertEquals(FormValidation.Kind.ERROR, none.kind);
+        assertEquals("Choose a network, or delete this row.", none.getMessage());
+        FormValidation first = row.doCheckId("net-1", "net-1", url, "", true, "u", "p", "proj", "Default", "", "");
+        assertEquals(FormValidation.Kind.ERROR, first.kind);
+        assertTrue(first.getMessage(), first.getMessage().contains("first network already"));
+        FormValidation unknown = row.doCheckId("net-9", "net-1", url, "", true, "u", "p", "proj", "Default", "", "");
         assertEquals(FormValidation.Kind.ERROR, unknown.kind);
         assertTrue(unknown.getMessage(), unknown.getMessage().contains("net-9"));
-        FormValidation byName = templateForm().doCheckAdditionalNetworks("second", "net-1", url, "", true, "u",
-                "p", "proj", "Default", "", "");
+        FormValidation byName = row.doCheckId("second", "net-1", url, "", true, "u", "p", "proj", "Default", "", "");
         assertEquals(FormValidation.Kind.ERROR, byName.kind);
-        assertTrue(byName.getMessage(), byName.getMessage().contains("give its id") && byName.getMessage().contains("net-2"));
+        assertTrue(byName.getMessage(), byName.getMessage().contains("choose it by id")
+                && byName.getMessage().contains("net-2"));
+    }
+
+    private static java.util.List<String> values(hudson.util.ListBoxModel m) {
+        java.util.List<String> r = new java.util.ArrayList<>();
+        for (hudson.util.ListBoxModel.Option o : m) {
+            r.add(o.value);
+        }
+        return r;
     }
 
     /** Each image, then the newest of each name and of each tag; a name or a tag the cloud has checks as fine. */

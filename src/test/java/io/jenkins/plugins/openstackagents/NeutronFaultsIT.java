@@ -30,7 +30,7 @@ public class NeutronFaultsIT extends LiveOpenStackTestCase {
         keystoneProxy = FaultProxy.start(os.authUrl().replaceAll("/v3/?$", "")).routeThrough(neutronProxy);
         log = LogCapture.start();
         AgentTemplate t = new AgentTemplate("fip", "faulty", os.flavorSmall(), os.imageId(), os.networkId(), "", "", "",
-                "", 1, createTmpDir().getAbsolutePath(), 0, 0, 5, 2, 0, AgentTemplate.SSH, "", 0, null, 0, 0, "",
+                "", 1, createTmpDir().getAbsolutePath(), 0, 0, 5, 2, 0, AgentTemplate.SSH, "", 0, null, 0, 0, null,
                 os.externalNetworkId());
         hudson.clouds.add(new OpenStackCloud("faulty", keystoneProxy.baseUrl() + "/v3", os.region(), "", "", "",
                 os.domain(), os.appCredId(), os.appCredSecret(), true, 0, getURL().toString(), 60, 5, 10,

@@ -136,6 +136,20 @@ public final class CloudForms {
             m.add(new ListBoxModel.Option("(none: agents are reached at their first network's address)", "",
                     Util.fixEmpty(current) == null));
         }
+        return listed(m, kind, current, settings);
+    }
+
+    /**
+     * The options of a dropdown that adds one more item of a list (an additional network): "(choose a network)"
+     * first, selected while none is chosen, then what the cloud lists; the configured one kept.
+     */
+    public ListBoxModel fillAnother(CloudListings.Kind kind, String current, ConnectionSettings settings) {
+        ListBoxModel m = new DropdownOptions();
+        m.add(new ListBoxModel.Option("(choose a " + kind.words() + ")", "", Util.fixEmpty(current) == null));
+        return listed(m, kind, current, settings);
+    }
+
+    private ListBoxModel listed(ListBoxModel m, CloudListings.Kind kind, String current, ConnectionSettings settings) {
         if (!allowed() || incomplete(settings) != null) {
             return keep(m, current);
         }
@@ -180,31 +194,30 @@ public final class CloudForms {
     }
 
     /**
-     * The check of a field listing several networks (ids separated by commas or spaces): each one the cloud lists,
-     * none twice, none the first network's again.
+     * The check of one more item of a list (an additional network): chosen, one the cloud lists, by id, and not the
+     * first one's again ({@code first}: the template's first network).
      */
-    public FormValidation allExist(CloudListings.Kind kind, String value, String first, ConnectionSettings settings) {
-        java.util.Set<String> seen = new java.util.HashSet<>();
-        if (Util.fixEmptyAndTrim(first) != null) {
-            seen.add(first.trim());
+    public FormValidation another(CloudListings.Kind kind, String value, String first, ConnectionSettings settings) {
+        String v = Util.fixEmptyAndTrim(value);
+        if (v == null) {
+            return FormValidation.error("Choose a " + kind.words() + ", or delete this row.");
         }
-        for (String v : Util.fixNull(value).split("[,\\s]+")) {
-            if (v.isEmpty()) {
-                continue;
-            }
-            if (!seen.add(v)) {
-                return FormValidation.error("Network '" + v + "' is given twice (the first network counts): each"
-                        + " network once.");
-            }
-            FormValidation f = exists(kind, v, settings);
-            if (f.kind != FormValidation.Kind.OK) {
-                return f;
-            }
-            String id = idOfName(kind, v, settings);
-            if (id != null) {
-                return FormValidation.error("'" + v + "' is the name of network " + id + ": give its id (Nova attaches"
-                        + " servers by id).");
-            }
+        if (v.equals(Util.fixEmptyAndTrim(first))) {
+            return FormValidation.error("This is the first network already: each network once (this row is dropped"
+                    + " on Save).");
+        }
+        FormValidation f = exists(kind, v, settings);
+        if (f.kind != FormValidation.Kind.OK) {
+            return f;
+        }
+        String id = idOfName(kind, v, settings);
+        if (id != null) {
+            return FormValidation.error("'" + v + "' is the name of network " + id + ": choose it by id (Nova attaches"
+                    + " servers by id).");
+        }
+        if (Util.fixEmptyAndTrim(first) == null) {
+            return FormValidation.warning("No first network is chosen above: the servers get ports on these networks"
+                    + " only, and the agent is reached on the first of them.");
         }
         return FormValidation.ok();
     }

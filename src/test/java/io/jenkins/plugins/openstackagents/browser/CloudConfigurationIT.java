@@ -39,11 +39,10 @@ public class CloudConfigurationIT {
     private static String doomedFlavor;
     private static boolean doomedFlavorDeleted;
     /**
-     * A network the project sees, for scenario 1's dropdown only; made before any page lists networks. Nova's default
-     * puts a server on every network the project sees, and this rig cannot bind ports: it is gone before a build.
+     * A second network of the project on a physical network the rig binds ports on, made before any page lists
+     * networks: scenario 1's agent gets a port on it after the rig's agents-net.
      */
     private static String network;
-    private static boolean networkDeleted;
 
     private Browser browser;
 
@@ -53,7 +52,7 @@ public class CloudConfigurationIT {
         api = new OpenStackApi(os);
         api.deleteServersOf(CLOUD_PREFIX);
         doomedFlavor = api.createFlavor("browser-doomed");
-        network = api.createNetwork("browser-net");
+        network = api.createProjectNetwork("browser-net-2", "physnet2", "127.13.0.0/16");
         hudson = HudsonServer.start("configuration");
         agentsDir = Files.createDirectories(hudson.home().resolve("agents")).toFile();
         guests = new NovaGuestEmulator(os, Files.createDirectories(hudson.home().resolve("guests")).toFile());
@@ -87,7 +86,7 @@ public class CloudConfigurationIT {
                 if (doomedFlavor != null && !doomedFlavorDeleted) {
                     api.deleteFlavor(doomedFlavor);
                 }
-                if (network != null && !networkDeleted) {
+                if (network != null) {
                     api.deleteNetwork(network);
                 }
             }
@@ -149,10 +148,26 @@ public class CloudConfigurationIT {
         TemplateSection t = templates.get(0);
         fillTemplate(t, "small", "browser-linux", SMALL);
         t.choose("image", NEWEST + os.imageName()); // by name: each create boots the newest image of that name
-        t.awaitOption("network", "browser-net");
+        t.awaitOption("network", "browser-net-2");
         assertEquals("(none: Nova's default)", t.select("network").getFirstSelectedOption().getText());
-        api.deleteNetwork(network);
-        networkDeleted = true;
+        t.choose("network", "agents-net");
+        // a second network: a row of its own, its dropdown filled from the cloud, checked as it is chosen
+        String networksHelp = t.networksHelp();
+        assertTrue(networksHelp, networksHelp.contains("Add network") && networksHelp.contains("port quota"));
+        NetworkRow row = t.addNetwork();
+        row.awaitOption("id", "browser-net-2");
+        assertEquals("(choose a network)", row.select("id").getFirstSelectedOption().getText());
+        row.choose("id", "agents-net");
+        String twice = row.awaitMessage("id", "first network already");
+        System.out.println("additional network = the first: " + twice);
+        row.choose("id", "browser-net-2");
+        browser.await("the row's message gone", d -> row.message("id").isEmpty());
+        String rowHelp = row.help("id");
+        assertTrue(rowHelp, rowHelp.contains("in this order"));
+        NetworkRow extra = t.addNetwork();
+        assertEquals(2, t.networkRows().size());
+        extra.delete();
+        browser.await("the deleted row gone", d -> t.networkRows().size() == 1);
         // reached at a floating IP of the rig's external network, as most private clouds reach their servers
         t.awaitOption("floatingIpPool", "agents-ext");
         assertTrue(t.select("floatingIpPool").getFirstSelectedOption().getText().startsWith("(none"));
@@ -192,6 +207,9 @@ public class CloudConfigurationIT {
         assertTrue(xml, xml.contains("<launchMethod>ssh</launchMethod>"));
         assertTrue(xml, xml.contains("<sshUser>jenkins</sshUser>"));
         assertTrue(xml, xml.contains("<floatingIpPool>" + os.externalNetworkId() + "</floatingIpPool>"));
+        assertTrue(xml, xml.contains("<network>" + os.networkId() + "</network>"));
+        assertTrue(xml, xml.matches("(?s).*<extraNetworks>\\s*<io.jenkins.plugins.openstackagents.AgentNetwork>\\s*"
+                + "<id>" + network + "</id>\\s*</io.jenkins.plugins.openstackagents.AgentNetwork>\\s*</extraNetworks>.*"));
 
         ConfigurePage again = ConfigurePage.open(browser, hudson);
         CloudSection saved = again.cloud("browser");
@@ -203,6 +221,10 @@ public class CloudConfigurationIT {
         assertEquals(SMALL, small.select("flavor").getFirstSelectedOption().getText());
         small.awaitOption("image", NEWEST + os.imageName());
         assertEquals(NEWEST + os.imageName(), small.select("image").getFirstSelectedOption().getText());
+        List<NetworkRow> rows = small.networkRows();
+        assertEquals("the saved row, and only it", 1, rows.size());
+        rows.get(0).awaitOption("id", "browser-net-2");
+        assertEquals("browser-net-2", rows.get(0).select("id").getFirstSelectedOption().getText());
 
         // the build waits on its agent long enough for the agent's and the cloud's pages to be looked at
         hudson.createJob("on-openstack", "browser-linux", "echo built on $NODE_NAME; sleep 15");
@@ -210,6 +232,11 @@ public class CloudConfigurationIT {
         String running = awaitRunning("on-openstack", 120);
         String agent = running.replaceFirst("(?s).*\"builtOn\":\"([^\"]+)\".*", "$1");
         assertTrue(running, agent.startsWith("browser-small-"));
+        List<String> servers = api.serversOf("browser");
+        assertEquals(servers.toString(), 1, servers.size());
+        assertEquals("a port on each network, as the form gave them",
+                java.util.stream.Stream.of(os.networkId(), network).sorted().toList(),
+                api.portNetworksOf(servers.get(0)).stream().sorted().toList());
 
         browser.open(hudson.url() + "computer/" + agent + "/");
         String agentPage = browser.find(By.tagName("body")).getText();

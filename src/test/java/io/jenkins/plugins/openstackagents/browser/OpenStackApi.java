@@ -100,6 +100,15 @@ public final class OpenStackApi {
         return id;
     }
 
+    /** The networks of the server's ports, as Neutron lists them. */
+    List<String> portNetworksOf(String serverId) throws Exception {
+        List<String> r = new ArrayList<>();
+        for (JsonNode p : call(true, "GET", neutronUrl() + "/v2.0/ports?device_id=" + serverId, null).path("ports")) {
+            r.add(p.path("network_id").asText());
+        }
+        return r;
+    }
+
     /** Neutron's floating IP quota of the jenkins project; {@code -1}: unlimited. */
     public void setFloatingIpQuota(int n) throws Exception {
         call(true, "PUT", neutronUrl() + "/v2.0/quotas/" + os.projectId(), "{\"quota\":{\"floatingip\":" + n + "}}");
