@@ -479,6 +479,18 @@ public class AgentTemplate extends AbstractDescribableImpl<AgentTemplate> {
                     username, password, projectName, domainName, applicationCredentialId, applicationCredentialSecret));
         }
 
+        public FormValidation doCheckSecurityGroups(
+                @QueryParameter String value,
+                @RelativePath("..") @QueryParameter String authUrl, @RelativePath("..") @QueryParameter String region,
+                @RelativePath("..") @QueryParameter boolean verifyTls, @RelativePath("..") @QueryParameter String username,
+                @RelativePath("..") @QueryParameter String password, @RelativePath("..") @QueryParameter String projectName,
+                @RelativePath("..") @QueryParameter String domainName,
+                @RelativePath("..") @QueryParameter String applicationCredentialId,
+                @RelativePath("..") @QueryParameter String applicationCredentialSecret) {
+            return OpenStackCloud.descriptor().forms().allNamed(CloudListings.Kind.SECURITY_GROUP, value, CloudForms.settings(authUrl, region, verifyTls,
+                    username, password, projectName, domainName, applicationCredentialId, applicationCredentialSecret));
+        }
+
         public FormValidation doCheckFloatingIpPool(
                 @QueryParameter String value,
                 @RelativePath("..") @QueryParameter String authUrl, @RelativePath("..") @QueryParameter String region,

@@ -222,6 +222,43 @@ public class FormValidationTest extends OpenStackTestCase {
                 && byName.getMessage().contains("net-2"));
     }
 
+    /** The security groups are checked by name (or id) against the project's; blank is the default group. */
+    public void testSecurityGroupsAreTheProjectsOwn() {
+        String url = "https://k.example.com/v3";
+        assertEquals(FormValidation.Kind.OK, templateForm().doCheckSecurityGroups("default, ssh", url, "", true, "u",
+                "p", "proj", "Default", "", "").kind);
+        assertEquals(FormValidation.Kind.OK, templateForm().doCheckSecurityGroups("sg-2", url, "", true, "u", "p",
+                "proj", "Default", "", "").kind);
+        assertEquals(FormValidation.Kind.OK, templateForm().doCheckSecurityGroups("", url, "", true, "u", "p",
+                "proj", "Default", "", "").kind);
+        FormValidation unknown = templateForm().doCheckSecurityGroups("default web db", url, "", true, "u", "p",
+                "proj", "Default", "", "");
+        assertEquals(FormValidation.Kind.ERROR, unknown.kind);
+        assertEquals("The project has no security group 'web', 'db'; it has: default, ssh.",
+                unknown.getMessage().replace("&#039;", "'"));
+        assertEquals("no credentials yet: nothing said", FormValidation.Kind.OK,
+                templateForm().doCheckSecurityGroups("web", url, "", true, "u", "", "proj", "Default", "", "").kind);
+    }
+
+    /** Save refuses a row of the additional networks with none chosen, naming the template; chosen rows pass. */
+    public void testSaveRefusesAnAdditionalNetworkRowWithNoneChosen() throws Exception {
+        net.sf.json.JSONObject template = net.sf.json.JSONObject.fromObject("{\"name\":\"two\",\"labels\":\"x\","
+                + "\"flavor\":\"1\",\"image\":\"img-1\",\"extraNetworks\":[{\"id\":\"net-2\"},{\"id\":\"\"}]}");
+        net.sf.json.JSONObject cloud = net.sf.json.JSONObject.fromObject("{\"name\":\"os\","
+                + "\"authUrl\":\"https://k.example.com/v3\"}");
+        cloud.put("templates", template);
+        try {
+            io.jenkins.plugins.openstackagents.forms.FormChecks.requireSaveable(cloud);
+            fail("a row with no network saved");
+        } catch (hudson.model.Descriptor.FormException e) {
+            assertEquals("Cloud 'os', template 'two': Additional networks: A row has no network chosen: choose one, or"
+                    + " delete the row. The clouds were not changed.", e.getMessage());
+        }
+        template.put("extraNetworks", net.sf.json.JSONObject.fromObject("{\"id\":\"net-2\"}"));
+        cloud.put("templates", template);
+        io.jenkins.plugins.openstackagents.forms.FormChecks.requireSaveable(cloud);
+    }
+
     private static java.util.List<String> values(hudson.util.ListBoxModel m) {
         java.util.List<String> r = new java.util.ArrayList<>();
         for (hudson.util.ListBoxModel.Option o : m) {

@@ -17,6 +17,8 @@ public class SecurityTest extends OpenStackTestCase {
 
     private static final String CLOUD_FORM = "descriptorByName/io.jenkins.plugins.openstackagents.OpenStackCloud/";
     private static final String TEMPLATE_FORM = "descriptorByName/io.jenkins.plugins.openstackagents.AgentTemplate/";
+    private static final String NETWORK_ROW_FORM =
+            "descriptorByName/io.jenkins.plugins.openstackagents.AgentNetwork/";
     private static final String QUERY = "authUrl=https://keystone.example.com/v3&username=u&password=p"
             + "&projectName=x&domainName=Default&verifyTls=true";
 
@@ -53,7 +55,8 @@ public class SecurityTest extends OpenStackTestCase {
     /** The calls Test Connection and the dropdowns make (the periodic cleanup only lists servers). */
     private int formCalls() {
         return compute.calls(InMemoryCompute.Op.LIMITS) + compute.calls(InMemoryCompute.Op.FLAVORS)
-                + compute.calls(InMemoryCompute.Op.IMAGES) + compute.calls(InMemoryCompute.Op.NETWORKS);
+                + compute.calls(InMemoryCompute.Op.IMAGES) + compute.calls(InMemoryCompute.Op.NETWORKS)
+                + compute.calls(InMemoryCompute.Op.SECURITY_GROUPS);
     }
 
     public void testNonAdministratorsCannotReachTheCloud() throws Exception {
@@ -61,6 +64,8 @@ public class SecurityTest extends OpenStackTestCase {
         int callsBefore = formCalls();
         assertEquals(403, status(reader, HttpMethod.POST, CLOUD_FORM + "testConnection?" + QUERY));
         assertEquals(403, status(reader, HttpMethod.POST, TEMPLATE_FORM + "fillFlavorItems?" + QUERY));
+        assertEquals(403, status(reader, HttpMethod.POST, TEMPLATE_FORM + "checkSecurityGroups?value=web&" + QUERY));
+        assertEquals(403, status(reader, HttpMethod.POST, NETWORK_ROW_FORM + "fillIdItems?" + QUERY));
         assertEquals(403, status(reader, HttpMethod.GET, "openstack-agents/os/"));
         assertEquals(403, status(reader, HttpMethod.GET, CLOUD_FORM + "checkAuthUrl?value=https://k.example.com/v3"));
         assertEquals("no request of theirs reached the cloud", callsBefore, formCalls());

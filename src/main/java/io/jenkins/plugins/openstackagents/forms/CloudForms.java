@@ -174,14 +174,8 @@ public final class CloudForms {
             return kind == CloudListings.Kind.FLAVOR || kind == CloudListings.Kind.IMAGE
                     ? FormValidation.error(choose(kind)) : FormValidation.ok();
         }
-        if (!allowed() || incomplete(settings) != null) {
-            return FormValidation.ok();
-        }
-        List<CloudListings.Item> items;
-        try {
-            items = list(kind, settings);
-        } catch (ComputeException e) {
-            LOGGER.fine("Checking " + kind + " " + v + " failed: " + e.getMessage());
+        List<CloudListings.Item> items = listedForCheck(kind, v, settings);
+        if (items == null) {
             return FormValidation.ok();
         }
         for (CloudListings.Item i : items) {
@@ -222,23 +216,61 @@ public final class CloudForms {
         return FormValidation.ok();
     }
 
-    /** The id of the item named {@code v} when the cloud lists none with id {@code v}; null otherwise or unknown. */
-    private String idOfName(CloudListings.Kind kind, String v, ConnectionSettings settings) {
+    /**
+     * The check of a field naming several items (security groups, separated by commas or spaces): each one the cloud
+     * lists, by name or id. Blank is fine (Nova's default group); when the form cannot reach the cloud, nothing is said.
+     */
+    public FormValidation allNamed(CloudListings.Kind kind, String value, ConnectionSettings settings) {
+        List<CloudListings.Item> items = Util.fixEmptyAndTrim(value) == null ? null
+                : listedForCheck(kind, value, settings);
+        if (items == null) {
+            return FormValidation.ok();
+        }
+        List<String> unknown = new java.util.ArrayList<>();
+        for (String v : value.trim().split("[,\\s]+")) {
+            if (items.stream().noneMatch(i -> i.id().equals(v) || i.name().equals(v))) {
+                unknown.add("'" + v + "'");
+            }
+        }
+        if (unknown.isEmpty()) {
+            return FormValidation.ok();
+        }
+        List<String> names = new java.util.ArrayList<>();
+        for (CloudListings.Item i : items) {
+            names.add(i.name());
+        }
+        return FormValidation.error("The project has no " + kind.words() + " " + String.join(", ", unknown)
+                + (names.isEmpty() ? "." : "; it has: " + String.join(", ", names.subList(0, Math.min(10,
+                names.size()))) + (names.size() > 10 ? ", ..." : "") + "."));
+    }
+
+    /**
+     * What the cloud lists for a check of {@code value}; null when the form cannot ask it (not an administrator's
+     * POST, the connection settings incomplete: Test Connection says why) or the cloud did not answer.
+     */
+    private List<CloudListings.Item> listedForCheck(CloudListings.Kind kind, String value, ConnectionSettings settings) {
         if (!allowed() || incomplete(settings) != null) {
             return null;
         }
         try {
-            String byName = null;
-            for (CloudListings.Item i : list(kind, settings)) {
-                if (i.id().equals(v)) {
-                    return null;
-                }
-                byName = byName == null && i.name().equals(v) ? i.id() : byName;
-            }
-            return byName;
+            return list(kind, settings);
         } catch (ComputeException e) {
+            LOGGER.fine("Checking " + kind + " " + value + " failed: " + e.getMessage());
             return null;
         }
+    }
+
+    /** The id of the item named {@code v} when the cloud lists none with id {@code v}; null otherwise or unknown. */
+    private String idOfName(CloudListings.Kind kind, String v, ConnectionSettings settings) {
+        List<CloudListings.Item> items = listedForCheck(kind, v, settings);
+        String byName = null;
+        for (CloudListings.Item i : items == null ? List.<CloudListings.Item>of() : items) {
+            if (i.id().equals(v)) {
+                return null;
+            }
+            byName = byName == null && i.name().equals(v) ? i.id() : byName;
+        }
+        return byName;
     }
 
     /** What an empty flavor or image field is told. */

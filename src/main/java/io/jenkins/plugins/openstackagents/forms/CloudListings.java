@@ -6,6 +6,7 @@ import io.jenkins.plugins.openstackagents.nova.ConnectionSettings;
 import io.jenkins.plugins.openstackagents.nova.Flavor;
 import io.jenkins.plugins.openstackagents.nova.Image;
 import io.jenkins.plugins.openstackagents.nova.Network;
+import io.jenkins.plugins.openstackagents.nova.SecurityGroup;
 import io.jenkins.plugins.openstackagents.pool.ImageRef;
 import java.time.Duration;
 import java.time.Instant;
@@ -29,7 +30,8 @@ public final class CloudListings {
     static final Duration FRESH = Duration.ofSeconds(5);
 
     public enum Kind {
-        FLAVOR("flavor"), IMAGE("image"), NETWORK("network"), EXTERNAL_NETWORK("external network");
+        FLAVOR("flavor"), IMAGE("image"), NETWORK("network"), EXTERNAL_NETWORK("external network"),
+        SECURITY_GROUP("security group");
 
         private final String words;
 
@@ -80,6 +82,11 @@ public final class CloudListings {
             case EXTERNAL_NETWORK:
                 for (Network n : compute.externalNetworks()) {
                     items.add(new Item(n.id(), named(n.name(), n.id()), named(n.name(), n.id())));
+                }
+                break;
+            case SECURITY_GROUP:
+                for (SecurityGroup g : compute.securityGroups()) {
+                    items.add(new Item(g.id(), named(g.name(), g.id()), named(g.name(), g.id())));
                 }
                 break;
             default:

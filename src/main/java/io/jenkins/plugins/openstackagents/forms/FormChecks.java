@@ -303,16 +303,25 @@ public final class FormChecks {
                     : null);
             numbers(w, t, TEMPLATE_NUMBERS);
             refuse(w, "userData", "User data", userDataProblem(t.optString("userData", "")));
+            for (JSONObject n : rows(t, "extraNetworks")) {
+                refuse(w, "extraNetworks", "Additional networks", blank(n.optString("id", ""))
+                        ? "A row has no network chosen: choose one, or delete the row." : null);
+            }
         }
     }
 
     private static List<JSONObject> templates(JSONObject cloud) {
-        Object templates = cloud.opt("templates");
+        return rows(cloud, "templates");
+    }
+
+    /** The rows of a repeated part of the form: one is sent as an object, several as an array. */
+    private static List<JSONObject> rows(JSONObject json, String key) {
+        Object rows = json.opt(key);
         List<JSONObject> list = new ArrayList<JSONObject>();
-        if (templates instanceof JSONObject) {
-            list.add((JSONObject) templates);
-        } else if (templates instanceof JSONArray) {
-            for (Object o : (JSONArray) templates) {
+        if (rows instanceof JSONObject) {
+            list.add((JSONObject) rows);
+        } else if (rows instanceof JSONArray) {
+            for (Object o : (JSONArray) rows) {
                 list.add((JSONObject) o);
             }
         }

@@ -40,6 +40,9 @@ public interface Compute {
     /** The external networks ({@code router:external}): where floating IPs are allocated. */
     List<Network> externalNetworks() throws ComputeException;
 
+    /** The project's security groups: what a template's security groups may name. */
+    List<SecurityGroup> securityGroups() throws ComputeException;
+
     /** The Neutron ports of a server, one per network it is attached to; none before Nova has bound them. */
     List<Port> ports(String serverId) throws ComputeException;
 

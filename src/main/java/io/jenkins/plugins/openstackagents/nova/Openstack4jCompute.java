@@ -57,6 +57,7 @@ import org.openstack4j.openstack.image.v2.internal.BaseImageServices;
 import org.openstack4j.openstack.networking.domain.NeutronFloatingIP;
 import org.openstack4j.openstack.networking.domain.NeutronNetwork;
 import org.openstack4j.openstack.networking.domain.NeutronPort;
+import org.openstack4j.openstack.networking.domain.NeutronSecurityGroup;
 import org.openstack4j.openstack.networking.internal.BaseNetworkingServices;
 
 /**
@@ -223,6 +224,15 @@ public final class Openstack4jCompute implements Compute {
     @Override
     public List<Network> externalNetworks() throws ComputeException {
         return toNetworks(call(Service.NEUTRON, "list external networks", neutron::externalNetworks));
+    }
+
+    @Override
+    public List<SecurityGroup> securityGroups() throws ComputeException {
+        String project = projectId();
+        return call(Service.NEUTRON, "list security groups", () -> neutron.securityGroups(project)).stream()
+                .map(g -> new SecurityGroup(g.getId(), g.getName()))
+                .sorted(Comparator.comparing(SecurityGroup::name, Comparator.nullsLast(Comparator.naturalOrder())))
+                .collect(Collectors.toList());
     }
 
     @Override
@@ -675,6 +685,12 @@ public final class Openstack4jCompute implements Compute {
 
         List<NeutronNetwork> externalNetworks() {
             return get(NeutronNetwork.Networks.class, "/networks").param("router:external", true)
+                    .execute(raiseErrors()).getList();
+        }
+
+        /** Only the project's: with an admin token Neutron would list every project's. */
+        List<NeutronSecurityGroup> securityGroups(String projectId) {
+            return get(NeutronSecurityGroup.SecurityGroups.class, "/security-groups").param("project_id", projectId)
                     .execute(raiseErrors()).getList();
         }
 

@@ -211,6 +211,11 @@ public final class GatedCompute implements Compute {
     }
 
     @Override
+    public List<io.jenkins.plugins.openstackagents.nova.SecurityGroup> securityGroups() throws ComputeException {
+        return call("security-groups", Compute::securityGroups);
+    }
+
+    @Override
     public List<Port> ports(String serverId) throws ComputeException {
         return call("ports", c -> c.ports(serverId));
     }

@@ -449,6 +449,11 @@ final class SimNova {
             }
 
             @Override
+            public List<io.jenkins.plugins.openstackagents.nova.SecurityGroup> securityGroups() {
+                return List.of();
+            }
+
+            @Override
             public List<Port> ports(String serverId) {
                 return List.of();
             }

@@ -177,7 +177,21 @@ public final class Browser implements AutoCloseable {
         if (dir.isEmpty()) {
             return;
         }
-        File shot = element == null ? driver.getScreenshotAs(OutputType.FILE) : element.getScreenshotAs(OutputType.FILE);
+        File shot;
+        if (element == null) {
+            shot = driver.getScreenshotAs(OutputType.FILE);
+        } else {
+            // an element is pictured as far as the window shows it: the window as tall as the page, for the picture
+            org.openqa.selenium.Dimension window = driver.manage().window().getSize();
+            long page = ((Number) driver.executeScript("return document.documentElement.scrollHeight;")).longValue();
+            driver.manage().window().setSize(new org.openqa.selenium.Dimension(window.getWidth(),
+                    (int) Math.min(page + 200, 10_000)));
+            try {
+                shot = element.getScreenshotAs(OutputType.FILE);
+            } finally {
+                driver.manage().window().setSize(window);
+            }
+        }
         Path target = Paths.get(dir, name + ".png");
         Files.createDirectories(target.getParent());
         Files.copy(shot.toPath(), target, StandardCopyOption.REPLACE_EXISTING);

@@ -154,6 +154,7 @@ public class CloudConfigurationIT {
         // a second network: a row of its own, its dropdown filled from the cloud, checked as it is chosen
         String networksHelp = t.networksHelp();
         assertTrue(networksHelp, networksHelp.contains("Add network") && networksHelp.contains("port quota"));
+        assertEquals("a new template has no additional network", 0, t.networkRows().size());
         NetworkRow row = t.addNetwork();
         row.awaitOption("id", "browser-net-2");
         assertEquals("(choose a network)", row.select("id").getFirstSelectedOption().getText());
@@ -192,6 +193,13 @@ public class CloudConfigurationIT {
         t.advanced();
         browser.await("the advanced fields", d -> t.field("bootTimeoutMinutes").isDisplayed());
         t.type("remoteFs", new File(agentsDir, "small").getAbsolutePath());
+        // the security groups, by name, checked against the project's (Neutron's list)
+        t.type("securityGroups", "default, no-such-group");
+        String unknownGroup = t.awaitMessage("securityGroups", "no security group 'no-such-group'");
+        System.out.println("securityGroups = 'default, no-such-group': " + unknownGroup);
+        assertTrue(unknownGroup, unknownGroup.contains("it has: default"));
+        t.type("securityGroups", "default");
+        browser.await("the security groups' message gone", d -> t.message("securityGroups").isEmpty());
         browser.picture("cloud-configuration", cloud.root());
         browser.picture("template-advanced", t.root());
 
@@ -208,6 +216,7 @@ public class CloudConfigurationIT {
         assertTrue(xml, xml.contains("<sshUser>jenkins</sshUser>"));
         assertTrue(xml, xml.contains("<floatingIpPool>" + os.externalNetworkId() + "</floatingIpPool>"));
         assertTrue(xml, xml.contains("<network>" + os.networkId() + "</network>"));
+        assertTrue(xml, xml.contains("<securityGroups>default</securityGroups>"));
         assertTrue(xml, xml.matches("(?s).*<extraNetworks>\\s*<io.jenkins.plugins.openstackagents.AgentNetwork>\\s*"
                 + "<id>" + network + "</id>\\s*</io.jenkins.plugins.openstackagents.AgentNetwork>\\s*</extraNetworks>.*"));
 
@@ -408,6 +417,8 @@ public class CloudConfigurationIT {
             {"instanceCap", "ten", "Instance cap: 'ten' is not a whole number."},
             {"template:bootTimeoutMinutes", "0", "Boot timeout: Boot timeout must be between 1 and 1440."},
             {"template:numExecutors", "1.5", "Executors: '1.5' is not a whole number."},
+            {"template:extraNetworks", "", "Additional networks: A row has no network chosen: choose one, or delete"
+                    + " the row."},
         };
         for (String[] c : cases) {
             page = ConfigurePage.open(browser, hudson);
@@ -418,7 +429,11 @@ public class CloudConfigurationIT {
                 if (field.equals("bootTimeoutMinutes")) {
                     t.advanced();
                 }
-                t.type(field, c[1]);
+                if (field.equals("extraNetworks")) {
+                    t.addNetwork().awaitOption("id", "browser-net-2"); // a row added, its network not chosen
+                } else {
+                    t.type(field, c[1]);
+                }
             } else {
                 cloud.type(c[0], c[1]);
             }

@@ -31,7 +31,7 @@ public class InMemoryCompute implements Compute {
     /** The calls, for counting and for fault injection. */
     public enum Op {
         CREATE, FIND, LIST, DELETE, LIMITS, FLAVORS, IMAGES, NETWORKS,
-        EXTERNAL_NETWORKS, PORTS, FLOATING_IPS, ALLOCATE_FLOATING_IP, ASSOCIATE_FLOATING_IP, RELEASE_FLOATING_IP,
+        EXTERNAL_NETWORKS, SECURITY_GROUPS, PORTS, FLOATING_IPS, ALLOCATE_FLOATING_IP, ASSOCIATE_FLOATING_IP, RELEASE_FLOATING_IP,
         NEUTRON_QUOTA
     }
 
@@ -422,6 +422,12 @@ public class InMemoryCompute implements Compute {
     public synchronized List<Network> externalNetworks() throws ComputeException {
         call(Op.EXTERNAL_NETWORKS);
         return List.copyOf(externalNetworks);
+    }
+
+    @Override
+    public synchronized List<SecurityGroup> securityGroups() throws ComputeException {
+        call(Op.SECURITY_GROUPS);
+        return List.of(new SecurityGroup("sg-1", "default"), new SecurityGroup("sg-2", "ssh"));
     }
 
     @Override

@@ -246,6 +246,15 @@ public class Openstack4jComputeTest {
     }
 
     @Test
+    public void securityGroupsAreTheProjectsOnly() throws Exception {
+        assertEquals(List.of(new SecurityGroup("sg-1", "default"), new SecurityGroup("sg-2", "ssh")),
+                compute().securityGroups());
+
+        Recorded r = cloud.only("GET", "/network/v2.0/security-groups");
+        assertEquals(Map.of("project_id", "p-jenkins"), StubCloud.parse(r.query));
+    }
+
+    @Test
     public void portsOfAServerAreAskedByDeviceIdWithTheirIpv4Address() throws Exception {
         String server = cloud.addServer("agent-1", "ACTIVE", Map.of(), null);
         cloud.ports.add(Map.of("id", "port-1", "network_id", "net-1", "device_id", server, "status", "ACTIVE",
@@ -990,6 +999,10 @@ public class Openstack4jComputeTest {
                 return ok(200, Map.of("networks", "true".equals(q.get("router:external"))
                         ? List.of(Map.of("id", "ext-1", "name", "public", "router:external", true))
                         : List.of(Map.of("id", "net-1", "name", "private"))));
+            }
+            if (method.equals("GET") && path.equals(neutron + "/security-groups")) {
+                return ok(200, Map.of("security_groups", List.of(Map.of("id", "sg-2", "name", "ssh"),
+                        Map.of("id", "sg-1", "name", "default"))));
             }
             if (method.equals("GET") && path.equals(neutron + "/ports")) {
                 synchronized (ports) {

@@ -72,6 +72,12 @@ public class WrappedCompute implements Compute {
     }
 
     @Override
+    public List<SecurityGroup> securityGroups() throws ComputeException {
+        before(InMemoryCompute.Op.SECURITY_GROUPS);
+        return inner.securityGroups();
+    }
+
+    @Override
     public List<Port> ports(String serverId) throws ComputeException {
         before(InMemoryCompute.Op.PORTS);
         return inner.ports(serverId);
